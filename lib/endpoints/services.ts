@@ -1,0 +1,69 @@
+/**
+ * Interface endpoint services by short name, and presets that expand to several.
+ * A full service name (`com.amazonaws.<region>.<service>`) is accepted as is.
+ */
+export const INTERFACE_SERVICES: readonly string[] = [
+  'autoscaling', 'cloudformation', 'ec2', 'ec2messages', 'ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent',
+  'ecs-telemetry', 'elasticfilesystem', 'elasticloadbalancing', 'events', 'execute-api', 'kinesis-streams',
+  'kms', 'lambda', 'logs', 'monitoring', 'rds', 'secretsmanager', 'sns', 'sqs', 'ssm', 'ssmmessages',
+  'states', 'sts', 'xray',
+];
+
+export const GATEWAY_SERVICES = ['s3', 'dynamodb'] as const;
+export type GatewayService = (typeof GATEWAY_SERVICES)[number];
+
+export interface Preset {
+  readonly interface: readonly string[];
+  readonly gateway: readonly GatewayService[];
+}
+
+export const PRESETS: Readonly<Record<string, Preset>> = {
+  /** What Session Manager needs on an instance with no internet route. */
+  ssm: { interface: ['ssm', 'ssmmessages', 'ec2messages'], gateway: [] },
+  /** Image pulls: the registry API, the Docker endpoint, and S3 where the layers live. */
+  ecr: { interface: ['ecr.api', 'ecr.dkr'], gateway: ['s3'] },
+};
+
+const FULL_NAME = /^(com\.amazonaws|aws\.[a-z0-9-]+)\.[a-z0-9.-]+$/;
+
+export function isFullServiceName(name: string): boolean {
+  return FULL_NAME.test(name);
+}
+
+export function serviceName(region: string, name: string): string {
+  return isFullServiceName(name) ? name : `com.amazonaws.${region}.${name}`;
+}
+
+export interface ExpandedEndpoints {
+  readonly interface: string[];
+  readonly gateway: GatewayService[];
+  /** Problems, each with the index in the `interface` list it came from. */
+  readonly problems: { index: number; message: string }[];
+}
+
+/** Expands presets, rejects unknown short names, and finds services listed twice. */
+export function expandEndpoints(interfaces: readonly string[], gateways: readonly GatewayService[]): ExpandedEndpoints {
+  const problems: { index: number; message: string }[] = [];
+  const from = new Map<string, string>();
+  const gateway = new Set<GatewayService>(gateways);
+  interfaces.forEach((entry, index) => {
+    const preset = PRESETS[entry];
+    if (!preset && !INTERFACE_SERVICES.includes(entry) && !isFullServiceName(entry)) {
+      problems.push({
+        index,
+        message: `unknown interface endpoint "${entry}"; use a preset (${Object.keys(PRESETS).join(', ')}), a short name (${INTERFACE_SERVICES.join(', ')}) or a full name such as com.amazonaws.<region>.<service>`,
+      });
+      return;
+    }
+    for (const service of preset ? preset.interface : [entry]) {
+      const earlier = from.get(service);
+      if (earlier !== undefined) {
+        problems.push({ index, message: `"${service}" is listed twice (also from "${earlier}"); list it once` });
+      } else {
+        from.set(service, entry);
+      }
+    }
+    preset?.gateway.forEach((service) => gateway.add(service));
+  });
+  return { interface: [...from.keys()], gateway: [...gateway], problems };
+}

@@ -1,0 +1,89 @@
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { Construct } from 'constructs';
+import { privateRouteTableIds, type VpcRef } from '../network/vpc-ref';
+import { expandEndpoints, serviceName, type GatewayService } from './services';
+
+export type EndpointPlacement = 'single-subnet' | 'per-az';
+
+export interface VpcEndpointsProps {
+  /** Name tag prefix, e.g. `dev-app1`. */
+  readonly name: string;
+  readonly region: string;
+  readonly vpc: VpcRef;
+  /** Free gateway endpoints, routed from every private route table. @default [] */
+  readonly gateway?: readonly GatewayService[];
+  /** Interface endpoints: presets (`ssm`, `ecr`), short names or full service names. @default [] */
+  readonly interface?: readonly string[];
+  /**
+   * `single-subnet`: one ENI per endpoint, in the first private subnet; every subnet of the VPC
+   * reaches it (intra-VPC routing is local) for one AZ-hour per hour.
+   * `per-az`: one ENI per private subnet's AZ; survives an AZ loss, at one AZ-hour per AZ.
+   * @default 'single-subnet'
+   */
+  readonly placement?: EndpointPlacement;
+}
+
+/** VPC endpoints: traffic to AWS services that never crosses the NAT. */
+export class VpcEndpoints extends Construct {
+  readonly gatewayEndpoints: VpcEndpoint[] = [];
+  readonly interfaceEndpoints: VpcEndpoint[] = [];
+  readonly securityGroup?: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
+    super(scope, id);
+    const expanded = expandEndpoints(props.interface ?? [], [...(props.gateway ?? [])]);
+    if (expanded.problems.length > 0) throw new Error(`VpcEndpoints ${props.name}: ${expanded.problems.map((p) => p.message).join('; ')}`);
+    const routeTableIds = privateRouteTableIds(props.vpc);
+
+    for (const service of expanded.gateway) {
+      this.gatewayEndpoints.push(new VpcEndpoint(this, `gateway-${service}`, {
+        vpcId: props.vpc.vpcId,
+        serviceName: serviceName(props.region, service),
+        vpcEndpointType: 'Gateway',
+        routeTableIds,
+        tags: { Name: `${props.name}-${service}` },
+      }));
+    }
+    if (expanded.interface.length === 0) return;
+
+    const subnets = placementSubnets(props.vpc, props.placement ?? 'single-subnet');
+    if (subnets.length === 0) throw new Error(`VpcEndpoints ${props.name}: VPC ${props.vpc.name} has no private subnet for interface endpoints`);
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      namePrefix: `${props.name}-endpoints-`,
+      description: `Interface endpoints of ${props.vpc.name}: HTTPS from the VPC`,
+      vpcId: props.vpc.vpcId,
+      tags: { Name: `${props.name}-endpoints` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new SecurityGroupRule(this, 'https', {
+      type: 'ingress',
+      securityGroupId: this.securityGroup.id,
+      protocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrBlocks: props.vpc.cidrBlocks,
+      description: 'HTTPS from the VPC',
+    });
+    for (const service of expanded.interface) {
+      this.interfaceEndpoints.push(new VpcEndpoint(this, `interface-${service}`, {
+        vpcId: props.vpc.vpcId,
+        serviceName: serviceName(props.region, service),
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: subnets,
+        securityGroupIds: [this.securityGroup.id],
+        tags: { Name: `${props.name}-${service}` },
+      }));
+    }
+  }
+}
+
+/** One private subnet per AZ (per-az), or the first one (single-subnet). */
+export function placementSubnets(vpc: VpcRef, placement: EndpointPlacement): string[] {
+  const firstPerAz = new Map<string, string>();
+  for (const subnet of vpc.privateSubnets) if (!firstPerAz.has(subnet.az)) firstPerAz.set(subnet.az, subnet.id);
+  const ids = [...firstPerAz.values()];
+  return placement === 'per-az' ? ids : ids.slice(0, 1);
+}

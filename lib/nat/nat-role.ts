@@ -1,0 +1,73 @@
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Construct } from 'constructs';
+import { NAT_TAG } from './tags';
+
+export interface NatRoleProps {
+  readonly natId: string;
+  /** @default 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' */
+  readonly ssmPolicyArn?: string;
+  /** The EIP the boot script may associate (primary egress mode). @default - none */
+  readonly eipAllocationId?: string;
+}
+
+export const DEFAULT_SSM_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+
+/**
+ * The instance's role: Session Manager, plus exactly what the boot script does, limited by
+ * the NAT tag to this NAT's own ENIs, instance, EIP and ASG.
+ */
+export class NatRole extends Construct {
+  readonly role: IamRole;
+  readonly profile: IamInstanceProfile;
+  readonly policy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: NatRoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, 'role', {
+      namePrefix: `${props.natId}-`,
+      description: `NAT instance ${props.natId}`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    new IamRolePolicyAttachment(this, 'ssm', { role: this.role.name, policyArn: props.ssmPolicyArn ?? DEFAULT_SSM_POLICY_ARN });
+    this.policy = new IamRolePolicy(this, 'boot', {
+      name: 'nat-boot',
+      role: this.role.id,
+      policy: JSON.stringify(natBootPolicy(props.natId, props.eipAllocationId)),
+    });
+    this.profile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.natId}-`, role: this.role.name });
+  }
+}
+
+export function natBootPolicy(natId: string, eipAllocationId?: string): object {
+  const ownTag = { StringEquals: { [`aws:ResourceTag/${NAT_TAG}`]: natId } };
+  const statements: object[] = [
+    { Sid: 'FindOwnInterfaces', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'], Resource: '*' },
+    {
+      Sid: 'AttachOwnInterfaces',
+      Effect: 'Allow',
+      Action: 'ec2:AttachNetworkInterface',
+      Resource: ['arn:aws:ec2:*:*:network-interface/*', 'arn:aws:ec2:*:*:instance/*'],
+      Condition: ownTag,
+    },
+    {
+      Sid: 'ReportOwnHealth',
+      Effect: 'Allow',
+      Action: 'autoscaling:SetInstanceHealth',
+      Resource: '*',
+      Condition: { StringEquals: { [`autoscaling:ResourceTag/${NAT_TAG}`]: natId } },
+    },
+  ];
+  if (eipAllocationId !== undefined) {
+    statements.push(
+      { Sid: 'AssociateOwnAddress', Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: `arn:aws:ec2:*:*:elastic-ip/${eipAllocationId}` },
+      { Sid: 'AssociateOntoOwnInterface', Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: 'arn:aws:ec2:*:*:network-interface/*', Condition: ownTag },
+    );
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}

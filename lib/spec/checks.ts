@@ -1,0 +1,265 @@
+import { expandEndpoints } from '../endpoints/services';
+import { architectureOf, enisNeeded, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
+import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
+import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
+import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
+
+export type IssuePath = readonly (string | number)[];
+
+export interface Issue {
+  readonly path: IssuePath;
+  readonly message: string;
+  readonly level: 'error' | 'warning';
+}
+
+/** A VPC named in the spec, created or existing, as the checks need to see it. */
+interface NamedVpc {
+  readonly name: string;
+  readonly path: IssuePath;
+  readonly cidrs: string[];
+  readonly azs: string[];
+  readonly privateAzs: string[];
+  readonly publicAzs: string[];
+  readonly privateRouteTables: { id: string; path: IssuePath }[];
+  readonly publicRouteTables: string[];
+}
+
+/** Cross-field checks on a spec that already passed the schema. */
+export function checkSpec(spec: Spec): Issue[] {
+  const issues: Issue[] = [];
+  const error = (path: IssuePath, message: string) => issues.push({ path, message, level: 'error' });
+  const warn = (path: IssuePath, message: string) => issues.push({ path, message, level: 'warning' });
+
+  spec.vpcs.forEach((vpc, i) => checkCreatedVpc(spec, vpc, ['vpcs', i], error));
+  spec.existingVpcs.forEach((vpc, i) => checkExistingVpc(vpc, ['existingVpcs', i], error));
+
+  const vpcs = new Map<string, NamedVpc>();
+  for (const vpc of [...spec.vpcs.map(createdVpc), ...spec.existingVpcs.map(existingVpc)]) {
+    if (vpcs.has(vpc.name)) error([...vpc.path, 'name'], `VPC name "${vpc.name}" is used twice; VPC names must be unique across vpcs and existingVpcs`);
+    else vpcs.set(vpc.name, vpc);
+  }
+
+  checkNats(spec, vpcs, error);
+  checkEndpoints(spec, vpcs, error, warn);
+  return issues;
+}
+
+type Report = (path: IssuePath, message: string) => void;
+
+function checkCreatedVpc(spec: Spec, vpc: VpcSpec, path: IssuePath, error: Report): void {
+  checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: MIN_VPC_PREFIX, max: MAX_VPC_PREFIX });
+  const seen = new Set<string>();
+  vpc.azs.forEach((az, j) => {
+    if (!az.startsWith(spec.region)) error([...path, 'azs', j], `"${az}" is not in region ${spec.region}; use an AZ such as ${spec.region}a`);
+    if (seen.has(az)) error([...path, 'azs', j], `"${az}" is listed twice; list each AZ once`);
+    seen.add(az);
+  });
+}
+
+function checkExistingVpc(vpc: ExistingVpcSpec, path: IssuePath, error: Report): void {
+  const cidrs = [vpc.cidr, ...vpc.secondaryCidrs];
+  checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: 16, max: 28 });
+  vpc.secondaryCidrs.forEach((cidr, j) => {
+    if (!checkCidr(cidr, [...path, 'secondaryCidrs', j], error, { min: 16, max: 28 })) return;
+    const clash = cidrs.slice(0, j + 1).find((other) => isCheckableCidr(other) && overlaps(cidr, other));
+    if (clash) error([...path, 'secondaryCidrs', j], `${cidr} overlaps ${clash} of the same VPC; VPC CIDR blocks must not overlap`);
+  });
+  const ids = new Set<string>();
+  vpc.subnets.forEach((subnet, j) => {
+    if (ids.has(subnet.id)) error([...path, 'subnets', j, 'id'], `subnet ${subnet.id} is listed twice; list each subnet once`);
+    ids.add(subnet.id);
+  });
+}
+
+function isCheckableCidr(cidr: string): boolean {
+  try {
+    range(cidr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: { min: number; max: number }): boolean {
+  if (!isCheckableCidr(cidr)) {
+    error(path, `"${cidr}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`);
+    return false;
+  }
+  const { prefix: length } = range(cidr);
+  if (length < prefix.min || length > prefix.max) {
+    error(path, `/${length} is outside /${prefix.min}../${prefix.max}; use a prefix length in that range`);
+    return false;
+  }
+  if (!isNetworkAddress(cidr)) {
+    error(path, `${cidr} is not a network address; did you mean ${networkOf(cidr)}?`);
+    return false;
+  }
+  return true;
+}
+
+function createdVpc(vpc: VpcSpec, i: number): NamedVpc {
+  return {
+    name: vpc.name,
+    path: ['vpcs', i],
+    cidrs: [vpc.cidr],
+    azs: vpc.azs,
+    privateAzs: vpc.azs,
+    publicAzs: vpc.azs,
+    privateRouteTables: [],
+    publicRouteTables: [],
+  };
+}
+
+function existingVpc(vpc: ExistingVpcSpec, i: number): NamedVpc {
+  const path: IssuePath = ['existingVpcs', i];
+  const privateSubnets = vpc.subnets.map((s, j) => ({ s, j })).filter(({ s }) => !s.public);
+  const publicSubnets = vpc.subnets.filter((s) => s.public);
+  const tables = new Map<string, IssuePath>();
+  privateSubnets.forEach(({ s, j }) => tables.has(s.routeTableId) || tables.set(s.routeTableId, [...path, 'subnets', j, 'routeTableId']));
+  return {
+    name: vpc.name,
+    path,
+    cidrs: [vpc.cidr, ...vpc.secondaryCidrs],
+    azs: [...new Set(vpc.subnets.map((s) => s.az))],
+    privateAzs: [...new Set(privateSubnets.map(({ s }) => s.az))],
+    publicAzs: [...new Set(publicSubnets.map((s) => s.az))],
+    privateRouteTables: [...tables].map(([id, p]) => ({ id, path: p })),
+    publicRouteTables: publicSubnets.map((s) => s.routeTableId),
+  };
+}
+
+function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void {
+  const natNames = new Set<string>();
+  const servedBy = new Map<string, string>();
+  const routeTableOwner = new Map<string, string>();
+  spec.natInstances.forEach((nat, i) => {
+    const path: IssuePath = ['natInstances', i];
+    if (natNames.has(nat.name)) error([...path, 'name'], `NAT name "${nat.name}" is used twice; NAT names must be unique`);
+    natNames.add(nat.name);
+    const hub = vpcs.get(nat.vpc);
+    if (!hub) {
+      error([...path, 'vpc'], `unknown VPC "${nat.vpc}"; use one of: ${[...vpcs.keys()].join(', ') || '(no VPCs defined)'}`);
+      return;
+    }
+    if (!hub.publicAzs.includes(nat.az)) {
+      error([...path, 'az'], `VPC "${hub.name}" has no public subnet in ${nat.az}; use one of: ${hub.publicAzs.join(', ') || '(none: add a subnet with public: true)'}`);
+    }
+    const serve = (vpcName: string, where: IssuePath) => {
+      const other = servedBy.get(vpcName);
+      if (other) {
+        error(where, `VPC "${vpcName}" is already served by NAT "${other}"; a VPC's private route tables can point at one NAT only`);
+        return false;
+      }
+      servedBy.set(vpcName, nat.name);
+      return true;
+    };
+    if (nat.egressInterface === 'dedicated' && serve(hub.name, [...path, 'vpc'])) {
+      claimRouteTables(hub, nat.name, routeTableOwner, error);
+    }
+    if (nat.egressInterface === 'primary' && nat.spokes.length === 0) {
+      error([...path, 'spokes'], 'egressInterface "primary" serves only spokes; list at least one spoke, or use egressInterface "dedicated" to serve the NAT\'s own VPC');
+    }
+    nat.spokes.forEach((name, j) => {
+      const where: IssuePath = [...path, 'spokes', j];
+      const spoke = vpcs.get(name);
+      if (!spoke) return error(where, `unknown VPC "${name}"; use one of: ${[...vpcs.keys()].join(', ')}`);
+      if (name === nat.vpc) return error(where, `"${name}" is the NAT's own VPC; the NAT serves it through its egress ENI, not as a spoke`);
+      if (!spoke.privateAzs.includes(nat.az)) {
+        return error(where, `spoke "${name}" has no private subnet in ${nat.az} (the NAT's AZ; the spoke has ${spoke.privateAzs.join(', ') || 'none'}); an ENI can only be attached in the instance's AZ (InvalidParameterCombination)`);
+      }
+      if (serve(name, where)) claimRouteTables(spoke, nat.name, routeTableOwner, error);
+    });
+    checkInstanceTypes(nat, path, error);
+    checkPortForwards(nat, hub, nat.spokes.map((s) => vpcs.get(s)).filter((v): v is NamedVpc => v !== undefined), path, error);
+    if (nat.sshAllowFrom.length > 0 && !nat.keyName) {
+      error([...path, 'sshAllowFrom'], 'SSH is opened only with a key pair; set keyName, or drop sshAllowFrom and use Session Manager');
+    }
+  });
+}
+
+function claimRouteTables(vpc: NamedVpc, natName: string, owner: Map<string, string>, error: Report): void {
+  for (const table of vpc.privateRouteTables) {
+    if (vpc.publicRouteTables.includes(table.id)) {
+      error(table.path, `route table ${table.id} also serves a public subnet and already has a default route to the internet gateway; give private subnets their own route table`);
+    } else if (owner.has(table.id) && owner.get(table.id) !== vpc.name) {
+      error(table.path, `route table ${table.id} is also used by VPC "${owner.get(table.id)}"; it would get two default routes (NAT "${natName}")`);
+    } else {
+      owner.set(table.id, vpc.name);
+    }
+  }
+}
+
+function checkInstanceTypes(nat: NatInstanceSpec, path: IssuePath, error: Report): void {
+  if (!nat.instanceTypes) return;
+  const needed = enisNeeded(nat.egressInterface, nat.spokes.length);
+  const unknown = nat.instanceTypes.filter((type) => !instanceTypeInfo(type));
+  if (unknown.length > 0) {
+    const families = [...new Set(INSTANCE_TYPES.map((info) => info.type.split('.')[0]))].join(', ');
+    error([...path, 'instanceTypes'], `unknown instance type ${unknown.join(', ')}: its ENI limit is not known; use types of the families ${families}`);
+    return;
+  }
+  const architectures = [...new Set(nat.instanceTypes.map(architectureOf))];
+  if (architectures.length > 1) {
+    error([...path, 'instanceTypes'], `instance types mix architectures (${architectures.join(' and ')}); one launch template boots one AMI, so list types of one architecture`);
+  }
+  const short = typesShortOfEnis(nat.instanceTypes, needed);
+  if (short.length > 0) {
+    const list = short.map((info) => `${info.type} (${info.maxEnis})`).join(', ');
+    error([...path, 'instanceTypes'], `${list} cannot carry the ${needed} network interfaces this NAT needs (${describeEnis(nat)}); choose larger types, or egressInterface "primary" to save one`);
+  }
+}
+
+function describeEnis(nat: NatInstanceSpec): string {
+  const parts = ['primary'];
+  if (nat.egressInterface === 'dedicated') parts.push('egress ENI');
+  if (nat.spokes.length > 0) parts.push(`${nat.spokes.length} spoke ENI${nat.spokes.length > 1 ? 's' : ''}`);
+  return parts.join(' + ');
+}
+
+function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc[], path: IssuePath, error: Report): void {
+  const served = nat.egressInterface === 'dedicated' ? [hub, ...spokes] : spokes;
+  const listeners = new Set<string>();
+  nat.portForwards.forEach((forward, k) => {
+    const where: IssuePath = [...path, 'portForwards', k];
+    const key = `${forward.protocol}/${forward.port}`;
+    if (listeners.has(key)) error([...where, 'port'], `${key} is forwarded twice; each protocol and port can be forwarded once`);
+    listeners.add(key);
+    forward.allowFrom.forEach((cidr, m) => {
+      if (!isCheckableCidr(cidr)) return error([...where, 'allowFrom', m], `"${cidr}" is not a valid IPv4 CIDR`);
+      if (range(cidr).prefix === 0 && !forward.allowAnywhere) {
+        error([...where, 'allowFrom', m], `${cidr} opens the port to the whole internet; set allowAnywhere: true to mean it, or narrow the range`);
+      }
+    });
+    const owners = served.filter((vpc) => vpc.cidrs.some((cidr) => isCheckableCidr(cidr) && containsAddress(cidr, forward.to)));
+    if (owners.length === 0) {
+      error([...where, 'to'], `${forward.to} is in none of the VPCs this NAT serves (${served.map((v) => `${v.name} ${v.cidrs.join(',')}`).join('; ')}); forward to a host in one of them`);
+    } else if (owners.length > 1) {
+      error([...where, 'to'], `${forward.to} is in ${owners.map((v) => v.name).join(' and ')}, whose CIDRs overlap; a forward must name one host`);
+    }
+  });
+}
+
+function checkEndpoints(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report, warn: Report): void {
+  const seen = new Set<string>();
+  spec.endpoints.forEach((entry, i) => {
+    const path: IssuePath = ['endpoints', i];
+    const vpc = vpcs.get(entry.vpc);
+    if (!vpc) return error([...path, 'vpc'], `unknown VPC "${entry.vpc}"; use one of: ${[...vpcs.keys()].join(', ')}`);
+    if (seen.has(entry.vpc)) error([...path, 'vpc'], `VPC "${entry.vpc}" has a second endpoints entry; merge them into one`);
+    seen.add(entry.vpc);
+    entry.gateway.forEach((service, j) => {
+      if (entry.gateway.indexOf(service) !== j) error([...path, 'gateway', j], `"${service}" is listed twice; list it once`);
+    });
+    if (entry.gateway.length > 0 && vpc.privateRouteTables.length === 0 && vpc.path[0] === 'existingVpcs') {
+      error([...path, 'gateway'], `VPC "${vpc.name}" has no private subnet with a route table to add gateway endpoints to`);
+    }
+    const expanded = expandEndpoints(entry.interface, entry.gateway);
+    expanded.problems.forEach((p) => error([...path, 'interface', p.index], p.message));
+    if (entry.placement === 'per-az' && vpc.privateAzs.length < 2) {
+      warn([...path, 'placement'], `per-az in VPC "${vpc.name}" with one AZ is the same as single-subnet`);
+    }
+    if (expanded.interface.length > 0 && vpc.privateAzs.length === 0) {
+      error([...path, 'interface'], `VPC "${vpc.name}" has no private subnet to place interface endpoints in`);
+    }
+  });
+}

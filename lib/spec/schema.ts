@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The spec: one schema, used to parse input, to type the code and to generate
+ * `schema/egress-spec.schema.json` for editors. Cross-field checks live in `checks.ts`.
+ */
+
+const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const nameField = (what: string) =>
+  z.string().regex(NAME, { error: `${what} must match ^[a-z][a-z0-9-]{0,30}$ (lower case, digits, dashes; starts with a letter)` });
+
+const ipv4Cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as 10.0.0.0/16' });
+const ipv4Address = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: 'must be an IPv4 address such as 10.1.0.10' });
+const az = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'must be an availability zone name such as ap-northeast-1a' });
+const awsId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), { error: `must be an ID such as ${prefix}-0123456789abcdef0` });
+const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+
+export const BackendSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('local') }),
+  z.strictObject({
+    type: z.literal('s3'),
+    bucket: z.string().min(3),
+    key: z.string().min(1),
+    region: z.string().min(1),
+  }),
+  z.strictObject({
+    type: z.literal('cloud'),
+    organization: z.string().min(1),
+    workspace: z.string().min(1),
+  }),
+]);
+
+export const VpcSchema = z.strictObject({
+  name: nameField('vpc name'),
+  cidr: ipv4Cidr,
+  azs: z.array(az).min(1).max(6),
+  ipv6: z.boolean().default(false),
+  /** Egress traffic in GB per month, for the cost report. */
+  trafficGbPerMonth: z.number().nonnegative().optional(),
+});
+
+export const ExistingSubnetSchema = z.strictObject({
+  id: awsId('subnet'),
+  az,
+  routeTableId: awsId('rtb'),
+  public: z.boolean().default(false),
+});
+
+export const ExistingVpcSchema = z.strictObject({
+  name: nameField('vpc name'),
+  id: awsId('vpc'),
+  cidr: ipv4Cidr,
+  secondaryCidrs: z.array(ipv4Cidr).default([]),
+  subnets: z.array(ExistingSubnetSchema).min(1),
+  trafficGbPerMonth: z.number().nonnegative().optional(),
+});
+
+export const PortForwardSchema = z.strictObject({
+  protocol: z.enum(['tcp', 'udp']),
+  port: z.number().int().min(1).max(65535),
+  to: ipv4Address,
+  toPort: z.number().int().min(1).max(65535).optional(),
+  allowFrom: z.array(ipv4Cidr).min(1),
+  /** Required to accept `0.0.0.0/0` in `allowFrom`: a forward open to the world is a decision. */
+  allowAnywhere: z.boolean().default(false),
+});
+
+export const NatInstanceSchema = z.strictObject({
+  name: nameField('nat name'),
+  vpc: nameField('vpc reference'),
+  az,
+  enabled: z.boolean().default(true),
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as t4g.nano' }))
+    .min(1)
+    .max(20)
+    .optional(),
+  spot: z.boolean().default(true),
+  egressInterface: z.enum(['dedicated', 'primary']).default('dedicated'),
+  spokes: z.array(nameField('spoke')).default([]),
+  portForwards: z.array(PortForwardSchema).default([]),
+  imageId: z.string().regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\S+)$/, { error: 'must be an AMI ID (ami-...) or resolve:ssm:<parameter>' }).optional(),
+  keyName: z.string().min(1).max(255).optional(),
+  sshAllowFrom: z.array(ipv4Cidr).default([]),
+  rootVolumeSize: z.number().int().min(2).max(100).default(8),
+  userData: z
+    .strictObject({
+      writeFiles: z
+        .array(z.strictObject({ path: z.string().startsWith('/'), content: z.string(), permissions: z.string().regex(/^0[0-7]{3}$/).optional() }))
+        .default([]),
+      runcmd: z.array(z.string().min(1)).default([]),
+    })
+    .default({ writeFiles: [], runcmd: [] }),
+});
+
+export const ENDPOINT_PLACEMENTS = ['single-subnet', 'per-az'] as const;
+
+export const EndpointsSchema = z.strictObject({
+  vpc: nameField('vpc reference'),
+  gateway: z.array(z.enum(['s3', 'dynamodb'])).default([]),
+  interface: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be a short service name such as ssm, a preset such as ecr, or a full service name such as com.amazonaws.ap-northeast-1.ssm' })).default([]),
+  placement: z.enum(ENDPOINT_PLACEMENTS).default('single-subnet'),
+});
+
+export const SpecSchema = z.strictObject({
+  $schema: z.string().optional(),
+  project: nameField('project'),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as ap-northeast-1' }),
+  tags: tagMap.default({}),
+  backend: BackendSchema.default({ type: 'local' }),
+  vpcs: z.array(VpcSchema).default([]),
+  existingVpcs: z.array(ExistingVpcSchema).default([]),
+  natInstances: z.array(NatInstanceSchema).default([]),
+  endpoints: z.array(EndpointsSchema).default([]),
+  /** Default egress GB per VPC per month for the cost report when a VPC does not say. */
+  trafficGbPerMonth: z.number().nonnegative().default(100),
+});
+
+export type Spec = z.output<typeof SpecSchema>;
+export type SpecInput = z.input<typeof SpecSchema>;
+export type VpcSpec = z.output<typeof VpcSchema>;
+export type ExistingVpcSpec = z.output<typeof ExistingVpcSchema>;
+export type NatInstanceSpec = z.output<typeof NatInstanceSchema>;
+export type PortForwardSpec = z.output<typeof PortForwardSchema>;
+export type EndpointsSpec = z.output<typeof EndpointsSchema>;

@@ -1,0 +1,30 @@
+import { App } from 'cdktf';
+import { replaceDirectory } from './lib/output';
+import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from './lib/spec';
+import { EgressStack } from './lib/stacks/egress-stack';
+
+/**
+ * Reads the spec (EGRESS_SPEC, or the built-in example) and synthesizes its stack into
+ * cdktf.out (CDKTF_OUTDIR when run by `cdktf synth`, EGRESS_OUTDIR to choose another place).
+ */
+function main(): number {
+  let loaded: LoadedSpec;
+  try {
+    loaded = loadSpecFromEnv();
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 2;
+  }
+  loaded.warnings.forEach((w) => process.stderr.write(`${formatIssue(w)}\n`));
+  const outdir = process.env.EGRESS_OUTDIR ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  replaceDirectory(outdir, (staging) => {
+    const app = new App({ outdir: staging });
+    new EgressStack(app, loaded.spec);
+    app.synth();
+  });
+  process.stdout.write(`synthesized ${loaded.spec.project} into ${outdir}/stacks/${loaded.spec.project}\n`);
+  return 0;
+}
+
+process.exitCode = main();
