@@ -1,7 +1,5 @@
-import { App } from 'cdktf';
 import { replaceDirectory } from './lib/output';
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from './lib/spec';
-import { EgressStack } from './lib/stacks/egress-stack';
 
 /**
  * Reads the spec (EGRESS_SPEC, or the built-in example) and synthesizes its stack into
@@ -18,6 +16,9 @@ function main(): number {
   }
   loaded.warnings.forEach((w) => process.stderr.write(`${formatIssue(w)}\n`));
   const outdir = process.env.EGRESS_OUTDIR ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  // Loaded only once the spec is known to be good: a bad spec fails in milliseconds.
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { EgressStack } = require('./lib/stacks/egress-stack') as typeof import('./lib/stacks/egress-stack');
   replaceDirectory(outdir, (staging) => {
     const app = new App({ outdir: staging });
     new EgressStack(app, loaded.spec);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
 
@@ -80,7 +81,8 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
   return {
     ...(props.packages && props.packages.length > 0 ? { packages: [...props.packages] } : {}),
     write_files: [
-      { path: BOOT_SCRIPT_PATH, permissions: '0755', content: bootScript() },
+      // Compressed so the script's size leaves user data room under EC2's 16 KB limit.
+      { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: gzipSync(bootScript(), { level: 9 }).toString('base64') },
       { path: BOOT_UNIT_PATH, permissions: '0644', content: bootUnit() },
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
@@ -107,8 +109,10 @@ export function renderUserData(props: UserDataProps): string {
     throw new Error('user data with unresolved values must be rendered by the module writer');
   }
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > USER_DATA_LIMIT) {
-    throw new Error(`user data is ${bytes} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`);
-  }
+  if (bytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(bytes));
   return Buffer.from(text, 'utf8').toString('base64');
+}
+
+export function userDataTooLarge(bytes: number): string {
+  return `user data would be ${bytes} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
 }

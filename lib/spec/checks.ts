@@ -22,6 +22,8 @@ interface NamedVpc {
   readonly publicAzs: string[];
   readonly privateRouteTables: { id: string; path: IssuePath }[];
   readonly publicRouteTables: string[];
+  /** False when the VPC's own definition had errors: checks that build on it stay quiet. */
+  readonly valid: boolean;
 }
 
 /** Cross-field checks on a spec that already passed the schema. */
@@ -30,11 +32,12 @@ export function checkSpec(spec: Spec): Issue[] {
   const error = (path: IssuePath, message: string) => issues.push({ path, message, level: 'error' });
   const warn = (path: IssuePath, message: string) => issues.push({ path, message, level: 'warning' });
 
-  spec.vpcs.forEach((vpc, i) => checkCreatedVpc(spec, vpc, ['vpcs', i], error));
-  spec.existingVpcs.forEach((vpc, i) => checkExistingVpc(vpc, ['existingVpcs', i], error));
-
+  const named = [
+    ...spec.vpcs.map((vpc, i) => ({ ...createdVpc(vpc, i), valid: checkCreatedVpc(spec, vpc, ['vpcs', i], error) })),
+    ...spec.existingVpcs.map((vpc, i) => ({ ...existingVpc(vpc, i), valid: checkExistingVpc(vpc, ['existingVpcs', i], error) })),
+  ];
   const vpcs = new Map<string, NamedVpc>();
-  for (const vpc of [...spec.vpcs.map(createdVpc), ...spec.existingVpcs.map(existingVpc)]) {
+  for (const vpc of named) {
     if (vpcs.has(vpc.name)) error([...vpc.path, 'name'], `VPC name "${vpc.name}" is used twice; VPC names must be unique across vpcs and existingVpcs`);
     else vpcs.set(vpc.name, vpc);
   }
@@ -46,17 +49,29 @@ export function checkSpec(spec: Spec): Issue[] {
 
 type Report = (path: IssuePath, message: string) => void;
 
-function checkCreatedVpc(spec: Spec, vpc: VpcSpec, path: IssuePath, error: Report): void {
-  checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: MIN_VPC_PREFIX, max: MAX_VPC_PREFIX });
+function checkCreatedVpc(spec: Spec, vpc: VpcSpec, path: IssuePath, error: Report): boolean {
+  let valid = checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: MIN_VPC_PREFIX, max: MAX_VPC_PREFIX });
   const seen = new Set<string>();
   vpc.azs.forEach((az, j) => {
-    if (!az.startsWith(spec.region)) error([...path, 'azs', j], `"${az}" is not in region ${spec.region}; use an AZ such as ${spec.region}a`);
-    if (seen.has(az)) error([...path, 'azs', j], `"${az}" is listed twice; list each AZ once`);
+    if (!az.startsWith(spec.region)) {
+      error([...path, 'azs', j], `"${az}" is not in region ${spec.region}; use an AZ such as ${spec.region}a`);
+      valid = false;
+    }
+    if (seen.has(az)) {
+      error([...path, 'azs', j], `"${az}" is listed twice; list each AZ once`);
+      valid = false;
+    }
     seen.add(az);
   });
+  return valid;
 }
 
-function checkExistingVpc(vpc: ExistingVpcSpec, path: IssuePath, error: Report): void {
+function checkExistingVpc(vpc: ExistingVpcSpec, path: IssuePath, report: Report): boolean {
+  let valid = true;
+  const error: Report = (at, message) => {
+    valid = false;
+    report(at, message);
+  };
   const cidrs = [vpc.cidr, ...vpc.secondaryCidrs];
   checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: 16, max: 28 });
   vpc.secondaryCidrs.forEach((cidr, j) => {
@@ -69,6 +84,7 @@ function checkExistingVpc(vpc: ExistingVpcSpec, path: IssuePath, error: Report):
     if (ids.has(subnet.id)) error([...path, 'subnets', j, 'id'], `subnet ${subnet.id} is listed twice; list each subnet once`);
     ids.add(subnet.id);
   });
+  return valid;
 }
 
 function isCheckableCidr(cidr: string): boolean {
@@ -97,7 +113,7 @@ function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: { min: 
   return true;
 }
 
-function createdVpc(vpc: VpcSpec, i: number): NamedVpc {
+function createdVpc(vpc: VpcSpec, i: number): Omit<NamedVpc, 'valid'> {
   return {
     name: vpc.name,
     path: ['vpcs', i],
@@ -110,7 +126,7 @@ function createdVpc(vpc: VpcSpec, i: number): NamedVpc {
   };
 }
 
-function existingVpc(vpc: ExistingVpcSpec, i: number): NamedVpc {
+function existingVpc(vpc: ExistingVpcSpec, i: number): Omit<NamedVpc, 'valid'> {
   const path: IssuePath = ['existingVpcs', i];
   const privateSubnets = vpc.subnets.map((s, j) => ({ s, j })).filter(({ s }) => !s.public);
   const publicSubnets = vpc.subnets.filter((s) => s.public);
@@ -159,8 +175,14 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
     if (nat.egressInterface === 'primary' && nat.spokes.length === 0) {
       error([...path, 'spokes'], 'egressInterface "primary" serves only spokes; list at least one spoke, or use egressInterface "dedicated" to serve the NAT\'s own VPC');
     }
+    let spokeProblems = 0;
+    const spokeError: Report = (at, message) => {
+      spokeProblems += 1;
+      error(at, message);
+    };
     nat.spokes.forEach((name, j) => {
       const where: IssuePath = [...path, 'spokes', j];
+      const error = spokeError;
       const spoke = vpcs.get(name);
       if (!spoke) return error(where, `unknown VPC "${name}"; use one of: ${[...vpcs.keys()].join(', ')}`);
       if (name === nat.vpc) return error(where, `"${name}" is the NAT's own VPC; the NAT serves it through its egress ENI, not as a spoke`);
@@ -170,11 +192,33 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
       if (serve(name, where)) claimRouteTables(spoke, nat.name, routeTableOwner, error);
     });
     checkInstanceTypes(nat, path, error);
-    checkPortForwards(nat, hub, nat.spokes.map((s) => vpcs.get(s)).filter((v): v is NamedVpc => v !== undefined), path, error);
+    const spokes = [...new Set(nat.spokes)].map((s) => vpcs.get(s)).filter((v): v is NamedVpc => v !== undefined && v.name !== hub.name);
+    const servedKnown = spokeProblems === 0 && [hub, ...spokes].every((v) => v.valid);
+    checkPortForwards(nat, hub, spokes, servedKnown, path, error);
+    checkUserDataSize(spec, nat, vpcs, [...path, 'userData'], error);
     if (nat.sshAllowFrom.length > 0 && !nat.keyName) {
       error([...path, 'sshAllowFrom'], 'SSH is opened only with a key pair; set keyName, or drop sshAllowFrom and use Session Manager');
     }
   });
+}
+
+/** Renders the NAT's user data as synth will, only when the spec adds to it. */
+function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>, path: IssuePath, error: Report): void {
+  if (nat.userData.writeFiles.length === 0 && nat.userData.runcmd.length === 0) return;
+  // Loaded lazily: only specs with extra user data pay for it.
+  const userData = require('../nat/user-data') as typeof import('../nat/user-data');
+  const bootConfig = userData.renderBootConfig({
+    natId: `${spec.project}-${nat.name}`,
+    region: spec.region,
+    egressMode: nat.egressInterface,
+    ec2EndpointUrl: `https://ec2.${spec.region}.api.aws`,
+    hubCidrs: vpcs.get(nat.vpc)?.cidrs ?? [],
+    spokes: nat.spokes.map((name, i) => ({ deviceIndex: i + 2, cidrs: vpcs.get(name)?.cidrs ?? [] })),
+    portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
+  });
+  const text = userData.cloudConfigText({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd });
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > userData.USER_DATA_LIMIT) error(path, userData.userDataTooLarge(bytes));
 }
 
 function claimRouteTables(vpc: NamedVpc, natName: string, owner: Map<string, string>, error: Report): void {
@@ -216,7 +260,7 @@ function describeEnis(nat: NatInstanceSpec): string {
   return parts.join(' + ');
 }
 
-function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc[], path: IssuePath, error: Report): void {
+function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc[], servedKnown: boolean, path: IssuePath, error: Report): void {
   const served = nat.egressInterface === 'dedicated' ? [hub, ...spokes] : spokes;
   const listeners = new Set<string>();
   nat.portForwards.forEach((forward, k) => {
@@ -230,6 +274,8 @@ function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc
         error([...where, 'allowFrom', m], `${cidr} opens the port to the whole internet; set allowAnywhere: true to mean it, or narrow the range`);
       }
     });
+    // Where the target lives is only judged once every served VPC is itself sound.
+    if (!servedKnown) return;
     const owners = served.filter((vpc) => vpc.cidrs.some((cidr) => isCheckableCidr(cidr) && containsAddress(cidr, forward.to)));
     if (owners.length === 0) {
       error([...where, 'to'], `${forward.to} is in none of the VPCs this NAT serves (${served.map((v) => `${v.name} ${v.cidrs.join(',')}`).join('; ')}); forward to a host in one of them`);

@@ -57,7 +57,7 @@ export function parseSpec(text: string, format: 'json' | 'yaml'): LoadedSpec {
 }
 
 export function validateSpec(raw: unknown): LoadedSpec {
-  const parsed = SpecSchema.safeParse(raw);
+  const parsed = SpecSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new SpecError(parsed.error.issues.flatMap(schemaIssue));
   const issues = checkSpec(parsed.data);
   const errors = issues.filter((i) => i.level === 'error');

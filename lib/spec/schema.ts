@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-const nameField = (what: string) =>
-  z.string().regex(NAME, { error: `${what} must match ^[a-z][a-z0-9-]{0,30}$ (lower case, digits, dashes; starts with a letter)` });
+const nameField = () =>
+  z.string().regex(NAME, { error: 'must match ^[a-z][a-z0-9-]{0,30}$ (lower case letters, digits and dashes, starting with a letter)' });
 
 const ipv4Cidr = z
   .string()
@@ -36,7 +36,7 @@ export const BackendSchema = z.discriminatedUnion('type', [
 ]);
 
 export const VpcSchema = z.strictObject({
-  name: nameField('vpc name'),
+  name: nameField(),
   cidr: ipv4Cidr,
   azs: z.array(az).min(1).max(6),
   ipv6: z.boolean().default(false),
@@ -52,7 +52,7 @@ export const ExistingSubnetSchema = z.strictObject({
 });
 
 export const ExistingVpcSchema = z.strictObject({
-  name: nameField('vpc name'),
+  name: nameField(),
   id: awsId('vpc'),
   cidr: ipv4Cidr,
   secondaryCidrs: z.array(ipv4Cidr).default([]),
@@ -71,8 +71,8 @@ export const PortForwardSchema = z.strictObject({
 });
 
 export const NatInstanceSchema = z.strictObject({
-  name: nameField('nat name'),
-  vpc: nameField('vpc reference'),
+  name: nameField(),
+  vpc: nameField(),
   az,
   enabled: z.boolean().default(true),
   instanceTypes: z
@@ -82,7 +82,7 @@ export const NatInstanceSchema = z.strictObject({
     .optional(),
   spot: z.boolean().default(true),
   egressInterface: z.enum(['dedicated', 'primary']).default('dedicated'),
-  spokes: z.array(nameField('spoke')).default([]),
+  spokes: z.array(nameField()).default([]),
   portForwards: z.array(PortForwardSchema).default([]),
   imageId: z.string().regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\S+)$/, { error: 'must be an AMI ID (ami-...) or resolve:ssm:<parameter>' }).optional(),
   keyName: z.string().min(1).max(255).optional(),
@@ -101,7 +101,7 @@ export const NatInstanceSchema = z.strictObject({
 export const ENDPOINT_PLACEMENTS = ['single-subnet', 'per-az'] as const;
 
 export const EndpointsSchema = z.strictObject({
-  vpc: nameField('vpc reference'),
+  vpc: nameField(),
   gateway: z.array(z.enum(['s3', 'dynamodb'])).default([]),
   interface: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be a short service name such as ssm, a preset such as ecr, or a full service name such as com.amazonaws.ap-northeast-1.ssm' })).default([]),
   placement: z.enum(ENDPOINT_PLACEMENTS).default('single-subnet'),
@@ -109,7 +109,7 @@ export const EndpointsSchema = z.strictObject({
 
 export const SpecSchema = z.strictObject({
   $schema: z.string().optional(),
-  project: nameField('project'),
+  project: nameField(),
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as ap-northeast-1' }),
   tags: tagMap.default({}),
   backend: BackendSchema.default({ type: 'local' }),

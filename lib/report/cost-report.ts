@@ -1,0 +1,87 @@
+import type { Spec } from '../spec/schema';
+import { costModel, ITEM, type CostLine, type CostModel, type CostModelOptions, type CostOption } from './cost-model';
+
+/** The cost model as Markdown: one table with an option per column, then how each figure was made. */
+export function renderCostReport(spec: Spec, options?: CostModelOptions): string {
+  return renderCostModel(costModel(spec, options));
+}
+
+/**
+ * Rows in reading order: what only the spec's NATs cost, then what NAT Gateways cost, then what
+ * every option pays alike. Items not listed here (one row per NAT instance) come first.
+ */
+const ROW_ORDER: readonly string[] = [
+  ITEM.natGatewayHours, ITEM.publicIpv4, ITEM.natDataProcessing, ITEM.crossAz, ITEM.endpointHours, ITEM.endpointData,
+];
+
+export function renderCostModel(model: CostModel): string {
+  const [own] = model.options;
+  return [
+    `# Monthly cost: ${model.project} (${model.region})`,
+    '',
+    `What the spec builds, next to NAT Gateway layouts serving the same VPCs with the same traffic. USD a month, ${model.hoursPerMonth} hours.`,
+    '',
+    ...costTable(model.options),
+    '',
+    `Internet data transfer out is the same in every option and in no total: ${formatQuantity(model.internetDataOut.gbPerMonth)} GB × $${model.internetDataOut.usdPerGb}/GB = ${money(model.internetDataOut.monthlyUsd)} a month at the list price, before the free tier.`,
+    '',
+    `Cheapest: ${cheapest(model.options)}. ${savings(own, model.options.slice(1))}`,
+    '',
+    '## Assumptions',
+    '',
+    ...model.assumptions.map((a) => `- ${a}`),
+    '',
+    '## How each figure is computed',
+    ...model.options.flatMap((option) => ['', `### ${option.title}`, '', ...option.lines.map((l) => `- ${explain(l)}`)]),
+    '',
+  ].join('\n');
+}
+
+function costTable(options: readonly CostOption[]): string[] {
+  const items = [...new Set(options.flatMap((o) => o.lines.map((l) => l.item)))];
+  const rank = (item: string) => ROW_ORDER.indexOf(item);
+  items.sort((a, b) => rank(a) - rank(b));
+  const cell = (option: CostOption, item: string) => {
+    const lines = option.lines.filter((l) => l.item === item);
+    return lines.length === 0 ? '–' : money(lines.reduce((total, l) => total + l.monthlyUsd, 0));
+  };
+  const row = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [
+    row(['', ...options.map((o) => o.title)]),
+    row(['---', ...options.map(() => '---:')]),
+    ...items.map((item) => row([item, ...options.map((o) => cell(o, item))])),
+    row(['**Total a month**', ...options.map((o) => `**${money(o.totalUsd)}**`)]),
+    row(['Difference to this spec (+ costs more)', ...options.map((o, i) => (i === 0 ? '–' : signedMoney(o.vsSpecUsd)))]),
+  ];
+}
+
+function cheapest(options: readonly CostOption[]): string {
+  const best = options.reduce((a, b) => (b.totalUsd < a.totalUsd ? b : a));
+  return `${best.title} at ${money(best.totalUsd)} a month`;
+}
+
+function savings(own: CostOption, baselines: readonly CostOption[]): string {
+  const [usual] = baselines;
+  if (!usual) return '';
+  const word = usual.vsSpecUsd >= 0 ? 'saves' : 'costs';
+  return `Against the usual NAT Gateway per VPC, this spec ${word} ${money(Math.abs(usual.vsSpecUsd))} a month (${money(Math.abs(usual.vsSpecUsd) * 12)} a year); it costs ${money(own.totalUsd)}.`;
+}
+
+function explain(l: CostLine): string {
+  return `${l.item}: ${formatQuantity(l.quantity)} ${l.unit} × $${l.unitUsd} = ${money(l.monthlyUsd)}: ${l.detail}`;
+}
+
+function formatQuantity(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+export function money(usd: number): string {
+  const cents = Math.round(usd * 100) / 100;
+  const text = `$${Math.abs(cents).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return cents < 0 ? `-${text}` : text;
+}
+
+function signedMoney(usd: number): string {
+  const cents = Math.round(usd * 100) / 100;
+  return cents > 0 ? `+${money(cents)}` : money(cents);
+}

@@ -1,0 +1,15 @@
+import { Testing, type TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+
+/**
+ * Synthesizes what `build` adds to a fresh test stack and returns the parsed cdk.tf.json.
+ * Lives in lib/ so tests need no cdktf import of their own.
+ */
+export function synthScope(build: (scope: Construct) => void): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return JSON.parse(Testing.synthScope(build));
+}
+
+/** Synthesizes a whole stack (with its provider and backend) into parsed cdk.tf.json. */
+export function synthStack(build: (app: Construct) => TerraformStack): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return JSON.parse(Testing.synth(build(Testing.app())));
+}

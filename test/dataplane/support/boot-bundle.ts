@@ -1,0 +1,106 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { runOk } from './proc';
+
+export const REPO = resolve(__dirname, '../../..');
+
+/** What one NAT's launch template ships, decoded from cdk.tf.json and written under `root`. */
+export interface BootBundle {
+  readonly natId: string;
+  /** A stand-in for the instance's filesystem: write_files paths land under it. */
+  readonly root: string;
+  readonly scriptPath: string;
+  readonly unitText: string;
+  readonly confText: string;
+  readonly conf: Readonly<Record<string, string>>;
+  readonly cloudConfig: CloudConfig;
+}
+
+export interface CloudConfig {
+  readonly packages?: string[];
+  readonly write_files: { path: string; content: string; permissions?: string; encoding?: string }[];
+  readonly runcmd?: (string | string[])[];
+}
+
+export const SCRIPT_PATH = '/opt/cdktf-egress/nat-boot.sh';
+export const UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat.service';
+export const CONF_PATH = '/etc/cdktf-egress/nat.conf';
+
+/** `npm run synth` of a spec (YAML text) into a fresh directory; returns the stack's cdk.tf.json. */
+export async function synthSpec(specYaml: string, project: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'egdp-synth-'));
+  const spec = join(dir, 'spec.yaml');
+  writeFileSync(spec, specYaml);
+  const outdir = join(dir, 'cdktf.out');
+  await runOk(['npm', 'run', '--silent', 'synth'], {
+    cwd: REPO,
+    env: { ...process.env, EGRESS_SPEC: spec, EGRESS_OUTDIR: outdir },
+    timeoutMs: 60_000,
+  });
+  return join(outdir, 'stacks', project, 'cdk.tf.json');
+}
+
+export function parseConf(text: string): Record<string, string> {
+  const conf: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)="([^"]*)"$/.exec(line.trim());
+    if (m) conf[m[1]] = m[2];
+  }
+  return conf;
+}
+
+export function decodeUserData(userData: string): CloudConfig {
+  let raw = Buffer.from(userData, 'base64');
+  if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
+  const text = raw.toString('utf8');
+  if (!text.startsWith('#cloud-config\n')) throw new Error(`user data is not a #cloud-config document: ${text.slice(0, 40)}`);
+  return parse(text) as CloudConfig;
+}
+
+/** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf. */
+export function bundlesFromTfJson(tfJsonPath: string): Map<string, BootBundle> {
+  const tf = JSON.parse(readFileSync(tfJsonPath, 'utf8')) as { resource?: Record<string, Record<string, { user_data?: string }>> };
+  const templates = tf.resource?.aws_launch_template ?? {};
+  const bundles = new Map<string, BootBundle>();
+  for (const lt of Object.values(templates)) {
+    if (!lt.user_data) continue;
+    const cc = decodeUserData(lt.user_data);
+    const root = mkdtempSync(join(tmpdir(), 'egdp-root-'));
+    const files = new Map(cc.write_files.map((f) => [f.path, f]));
+    for (const f of cc.write_files) {
+      const path = join(root, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+      chmodSync(path, parseInt(f.permissions ?? '0644', 8));
+    }
+    const need = (p: string): string => {
+      const f = files.get(p);
+      if (!f) throw new Error(`user data has no write_files entry for ${p}`);
+      return f.content;
+    };
+    const confText = need(CONF_PATH);
+    need(SCRIPT_PATH);
+    const conf = parseConf(confText);
+    bundles.set(conf.NAT_ID, {
+      natId: conf.NAT_ID,
+      root,
+      scriptPath: join(root, SCRIPT_PATH),
+      unitText: need(UNIT_PATH),
+      confText,
+      conf,
+      cloudConfig: cc,
+    });
+  }
+  return bundles;
+}
+
+/** Synthesizes the spec and returns the bundle of the NAT named `natId`. */
+export async function bundleFromSpec(specYaml: string, project: string, natId: string): Promise<BootBundle> {
+  const bundles = bundlesFromTfJson(await synthSpec(specYaml, project));
+  const b = bundles.get(natId);
+  if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
+  return b;
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Fake EC2 + Auto Scaling API for the data-plane lab.
+
+Serves exactly the calls nat-boot.sh makes (sent by the fake `aws` CLI as JSON over
+HTTP) and keeps the lab's cloud state in <lab>/state.json:
+
+  ec2 describe-network-interfaces  ENIs by tag, one fixed --query
+  ec2 attach-network-interface     moves the ENI's veth end from the park namespace into
+                                   the instance's namespace (renamed like AL2023: ens<5+N>)
+  ec2 describe-addresses           the EIP by tag, one fixed --query
+  ec2 associate-address            remaps the EIP in the IGW's 1:1 NAT
+  autoscaling set-instance-health  recorded
+
+Faults, from state.json "faults": attachFailures (fail the next N attach calls as if the
+old instance still held the ENI) and deliver (false: attach succeeds but the interface
+never shows up). Every call is appended to state["calls"] with the peer address it came
+from, so tests can tell IPv4 from IPv6.
+
+Usage:
+  ec2api.py serve <lab> --listen ADDR:PORT [--listen [V6]:PORT ...] --ready FILE
+  ec2api.py sync-igw <lab>     (apply state["igw"] to the IGW namespace's nft maps)
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+import socket
+
+ENI_QUERY = (
+    "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],"
+    "NetworkInterfaceId,MacAddress,Attachment.InstanceId]"
+)
+EIP_QUERY = "Addresses[0].AllocationId"
+NAT_TAG = "cdktf-egress:nat"
+LOCK = threading.Lock()
+
+
+class ApiError(Exception):
+    def __init__(self, code, message, exit_code=254):
+        super().__init__(message)
+        self.code, self.message, self.exit_code = code, message, exit_code
+
+
+def load(lab):
+    with open(os.path.join(lab, "state.json")) as f:
+        return json.load(f)
+
+
+def save(lab, state):
+    path = os.path.join(lab, "state.json")
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}"
+    with open(tmp, "w") as f:
+        json.dump(state, f, indent=1)
+    os.replace(tmp, path)
+
+
+def sh(*argv):
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    if r.returncode != 0:
+        raise ApiError("InternalError", f"lab command {' '.join(argv)} failed: {r.stderr.strip()}", 255)
+    return r.stdout
+
+
+def sync_igw(state):
+    """Rewrites the IGW's private<->public maps in one nft transaction."""
+    pairs = state["igw"]
+    lines = ["flush map ip igw pub2priv", "flush map ip igw priv2pub", "flush set ip igw mapped"]
+    for priv, pub in pairs.items():
+        lines += [
+            f"add element ip igw pub2priv {{ {pub} : {priv} }}",
+            f"add element ip igw priv2pub {{ {priv} : {pub} }}",
+            f"add element ip igw mapped {{ {priv} }}",
+        ]
+    r = subprocess.run(
+        ["ip", "netns", "exec", state["ns"]["igw"], "nft", "-f", "-"],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=20,
+    )
+    if r.returncode != 0:
+        raise ApiError("InternalError", f"igw sync failed: {r.stderr.strip()}", 255)
+
+
+def text(value):
+    if value is None:
+        return "None"
+    if isinstance(value, list):
+        return "\n".join("\t".join(text(v) for v in row) if isinstance(row, list) else text(row) for row in value)
+    return str(value)
+
+
+def tag_filter(params, state):
+    want = f"Name=tag:{NAT_TAG},Values={state['natId']}"
+    got = params.get("filters")
+    if got != want:
+        raise ApiError("FakeUnsupported", f"fake aws: expected --filters {want!r}, got {got!r}", 253)
+    return state["natId"]
+
+
+def require_query(params, query):
+    if params.get("query") != query:
+        raise ApiError("FakeUnsupported", f"fake aws: unsupported --query {params.get('query')!r}", 253)
+
+
+def describe_enis(state, params):
+    require_query(params, ENI_QUERY)
+    nat = tag_filter(params, state)
+    rows = []
+    for eni_id, eni in sorted(state["enis"].items()):
+        if eni["tags"].get(NAT_TAG) != nat:
+            continue
+        att = eni.get("attachment")
+        rows.append([eni["tags"].get("cdktf-egress:device-index"), eni_id, eni["mac"], att and att["instanceId"]])
+    return text(rows)
+
+
+def attach(state, params):
+    eni_id, inst_id = params.get("network-interface-id"), params.get("instance-id")
+    idx = int(params.get("device-index", "-1"))
+    eni = state["enis"].get(eni_id)
+    if eni is None:
+        raise ApiError("InvalidNetworkInterfaceID.NotFound", f"The networkInterface ID '{eni_id}' does not exist")
+    inst = state["instances"].get(inst_id)
+    if inst is None or not inst["live"]:
+        raise ApiError("InvalidInstanceID.NotFound", f"The instance ID '{inst_id}' does not exist")
+    faults = state["faults"]
+    if faults.get("attachFailures", 0) > 0:
+        faults["attachFailures"] -= 1
+        raise ApiError("InvalidParameterValue", f"Interface: [{eni_id}] in use.")
+    att = eni.get("attachment")
+    if att:
+        raise ApiError("InvalidParameterValue", f"Interface: [{eni_id}] in use.")
+    for other in state["enis"].values():
+        a = other.get("attachment")
+        if a and a["instanceId"] == inst_id and a["deviceIndex"] == idx:
+            raise ApiError("InvalidParameterValue", f"Instance '{inst_id}' already has an interface attached at device index '{idx}'.")
+    deliver = faults.get("deliver", True)
+    if deliver:
+        name = f"ens{5 + idx}"
+        sh("ip", "-n", state["ns"]["park"], "link", "set", "dev", eni["park"], "netns", inst["ns"])
+        sh("ip", "-n", inst["ns"], "link", "set", "dev", eni["park"], "name", name)
+    eni["attachment"] = {"instanceId": inst_id, "deviceIndex": idx, "delivered": deliver}
+    return f"eni-attach-{eni_id[4:]}{idx:02d}"
+
+
+def describe_addresses(state, params):
+    require_query(params, EIP_QUERY)
+    nat = tag_filter(params, state)
+    found = [a for a in state["addresses"] if a["tags"].get(NAT_TAG) == nat]
+    return text(found[0]["allocationId"] if found else None)
+
+
+def associate(state, params):
+    alloc, eni_id = params.get("allocation-id"), params.get("network-interface-id")
+    if params.get("query") != "AssociationId":
+        raise ApiError("FakeUnsupported", f"fake aws: unsupported --query {params.get('query')!r}", 253)
+    addr = next((a for a in state["addresses"] if a["allocationId"] == alloc), None)
+    if addr is None:
+        raise ApiError("InvalidAllocationID.NotFound", f"The allocation ID '{alloc}' does not exist")
+    private = None
+    if eni_id in state["enis"]:
+        private = state["enis"][eni_id]["ip"]
+    for inst in state["instances"].values():
+        if inst["primaryEni"] == eni_id and inst["live"]:
+            private = inst["primaryIp"]
+    if private is None:
+        raise ApiError("InvalidNetworkInterfaceID.NotFound", f"The networkInterface ID '{eni_id}' does not exist")
+    if addr.get("privateIp") and addr["privateIp"] != private and "allow-reassociation" not in params:
+        raise ApiError("Resource.AlreadyAssociated", f"resource {alloc} is already associated")
+    igw = state["igw"]
+    for priv in [p for p, pub in igw.items() if pub == addr["publicIp"] or p == private]:
+        del igw[priv]  # the EIP leaves its old holder; the interface's own public IP is released
+    igw[private] = addr["publicIp"]
+    addr["privateIp"], addr["eni"] = private, eni_id
+    sync_igw(state)
+    return f"eipassoc-{alloc[9:]}"
+
+
+def set_health(state, params):
+    if params.get("health-status") not in ("Healthy", "Unhealthy"):
+        raise ApiError("ValidationError", "HealthStatus must be Healthy or Unhealthy")
+    state["health"].append({"instanceId": params.get("instance-id"), "status": params["health-status"],
+                            "respectGrace": "no-should-respect-grace-period" not in params})
+    return ""
+
+
+OPS = {
+    ("ec2", "describe-network-interfaces"): describe_enis,
+    ("ec2", "attach-network-interface"): attach,
+    ("ec2", "describe-addresses"): describe_addresses,
+    ("ec2", "associate-address"): associate,
+    ("autoscaling", "set-instance-health"): set_health,
+}
+
+
+def handle(lab, req, peer):
+    with LOCK:
+        state = load(lab)
+        key = (req.get("service"), req.get("operation"))
+        params = req.get("params", {})
+        call = {"service": key[0], "operation": key[1], "params": params, "peer": peer,
+                "endpointUrl": req.get("endpointUrl"), "t": time.time()}
+        try:
+            if params.get("region") != state["region"]:
+                raise ApiError("AuthFailure", f"wrong region {params.get('region')!r}", 253)
+            op = OPS.get(key)
+            if op is None:
+                raise ApiError("FakeUnsupported", f"fake aws: unsupported call {key[0]} {key[1]}", 253)
+            out = op(state, params)
+            call["ok"] = True
+            result = {"code": 0, "stdout": out + ("\n" if out else ""), "stderr": ""}
+        except ApiError as e:
+            call["ok"], call["error"] = False, e.code
+            op_name = "".join(w.capitalize() for w in (key[1] or "").split("-"))
+            result = {"code": e.exit_code, "stdout": "",
+                      "stderr": f"\nAn error occurred ({e.code}) when calling the {op_name} operation: {e.message}\n"}
+        state["calls"].append(call)
+        save(lab, state)
+        return result
+
+
+class Handler(BaseHTTPRequestHandler):
+    lab = ""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        result = handle(self.lab, json.loads(body), self.client_address[0])
+        data = json.dumps(result).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+class V6Server(HTTPServer):
+    address_family = socket.AF_INET6
+
+
+def serve(lab, listens, ready):
+    Handler.lab = lab
+    servers = []
+    for listen in listens:
+        host, port = listen.rsplit(":", 1)
+        if host.startswith("["):
+            servers.append(V6Server((host[1:-1], int(port)), Handler))
+        else:
+            servers.append(HTTPServer((host, int(port)), Handler))
+    for s in servers[1:]:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    with open(ready, "w") as f:
+        f.write(str(os.getpid()))
+    servers[0].serve_forever()
+
+
+def main(argv):
+    if argv[:1] == ["sync-igw"]:
+        sync_igw(load(argv[1]))
+        return 0
+    if argv[:1] == ["serve"]:
+        lab, listens, ready, i = argv[1], [], None, 2
+        while i < len(argv):
+            if argv[i] == "--listen":
+                listens.append(argv[i + 1])
+            elif argv[i] == "--ready":
+                ready = argv[i + 1]
+            i += 2
+        serve(lab, listens, ready)
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Fake EC2 instance metadata service (IMDSv2 only) for one lab instance.
+
+Runs inside the instance's namespace on 169.254.169.254:80, as on EC2. A token from
+PUT /latest/api/token is required for every GET (401 otherwise, and the refusal is
+logged). The interfaces listed are the instance's primary interface plus every ENI that
+state.json says is attached to it and delivered.
+
+Usage: imds.py <lab> <instance-id> <ready-file>
+"""
+import json
+import os
+import secrets
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+LAB, INSTANCE, READY = sys.argv[1], sys.argv[2], sys.argv[3]
+TOKENS = set()
+LOG = os.path.join(LAB, f"imds-{INSTANCE}.log")
+
+
+def interfaces(state):
+    inst = state["instances"][INSTANCE]
+    found = {inst["primaryMac"]: {"interface-id": inst["primaryEni"], "device-number": "0",
+                                  "local-ipv4s": inst["primaryIp"], "subnet-ipv4-cidr-block": inst["subnet"],
+                                  "vpc-ipv4-cidr-blocks": "\n".join(inst["vpcCidrs"])}}
+    for eni_id, eni in state["enis"].items():
+        att = eni.get("attachment")
+        if att and att["instanceId"] == INSTANCE and att["delivered"]:
+            found[eni["mac"]] = {"interface-id": eni_id, "device-number": str(att["deviceIndex"]),
+                                 "local-ipv4s": eni["ip"], "subnet-ipv4-cidr-block": eni["subnet"],
+                                 "vpc-ipv4-cidr-blocks": "\n".join(eni["vpcCidrs"])}
+    return found
+
+
+def lookup(path):
+    with open(os.path.join(LAB, "state.json")) as f:
+        state = json.load(f)
+    inst = state["instances"][INSTANCE]
+    fixed = {"instance-id": INSTANCE, "placement/region": state["region"], "mac": inst["primaryMac"]}
+    if path in fixed:
+        return fixed[path]
+    macs = interfaces(state)
+    prefix = "network/interfaces/macs/"
+    if path in (prefix, prefix[:-1]):
+        return "\n".join(f"{m}/" for m in macs)
+    if path.startswith(prefix):
+        parts = path[len(prefix):].rstrip("/").split("/")
+        if len(parts) == 2 and parts[0] in macs:
+            return macs[parts[0]].get(parts[1])
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    def reply(self, code, body=""):
+        data = body.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def note(self, what):
+        with open(LOG, "a") as f:
+            f.write(f"{self.command} {self.path} {what}\n")
+
+    def do_PUT(self):
+        if self.path != "/latest/api/token" or not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            self.note("400")
+            return self.reply(400)
+        token = secrets.token_urlsafe(24)
+        TOKENS.add(token)
+        self.note("200")
+        self.reply(200, token)
+
+    def do_GET(self):
+        if self.headers.get("X-aws-ec2-metadata-token") not in TOKENS:
+            self.note("401")
+            return self.reply(401)
+        path = self.path.split("?")[0]
+        value = lookup(path[len("/latest/meta-data/"):]) if path.startswith("/latest/meta-data/") else None
+        self.note("200" if value is not None else "404")
+        self.reply(200, value) if value is not None else self.reply(404, "Not Found")
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+if __name__ == "__main__":
+    server = HTTPServer(("169.254.169.254", 80), Handler)
+    with open(READY, "w") as f:
+        f.write(str(os.getpid()))
+    server.serve_forever()

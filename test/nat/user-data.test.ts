@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
+import { cloudConfigText, renderBootConfig, renderUserData } from '../../lib/nat/user-data';
+import { decodeUserData, once, onlyResource, shellConfig, synthConstruct, tokenList, type DecodedUserData } from '../helpers/construct';
+
+const BOOT_DIR = join(__dirname, '..', '..', 'lib', 'nat', 'boot');
+const SCRIPT = '/opt/cdktf-egress/nat-boot.sh';
+const UNIT = '/etc/systemd/system/cdktf-egress-nat.service';
+const CONF = '/etc/cdktf-egress/nat.conf';
+
+const BASE: NatInstanceProps = {
+  natId: 'dev-shared',
+  region: 'ap-northeast-1',
+  vpcId: 'vpc-hub',
+  publicSubnetId: 'subnet-public-a',
+  servedCidrs: ['10.0.0.0/16', '100.64.0.0/16'],
+  privateRouteTableIds: ['rtb-private-a'],
+  instanceTypes: ['t4g.xlarge'],
+  spokes: [
+    { name: 'app1', vpcId: 'vpc-app1', subnetId: 'subnet-app1-a', cidrs: ['10.1.0.0/16'], routeTableIds: ['rtb-app1'] },
+    { name: 'app2', vpcId: 'vpc-app2', subnetId: 'subnet-app2-a', cidrs: ['10.2.0.0/16', '10.3.0.0/16'], routeTableIds: ['rtb-app2'] },
+  ],
+  portForwards: [
+    { protocol: 'tcp', port: 8080, to: '10.1.0.10', toPort: 80, allowFrom: ['203.0.113.0/24', '198.51.100.0/24'] },
+    { protocol: 'udp', port: 5353, to: '10.2.0.20', allowFrom: ['192.0.2.0/24'] },
+  ],
+  userDataWriteFiles: [
+    { path: '/etc/motd', content: 'NAT instance\n' },
+    { path: '/usr/local/bin/probe.sh', content: '#!/bin/sh\ncurl -s https://example.com\n', permissions: '0700' },
+  ],
+  userDataRuncmd: ['echo extra-1', 'echo extra-2'],
+};
+
+function userDataOf(props: Partial<NatInstanceProps> = {}): DecodedUserData {
+  const tf = synthConstruct((scope) => new NatInstance(scope, 'nat', { ...BASE, ...props }));
+  return decodeUserData(onlyResource(tf, 'aws_launch_template'));
+}
+
+const fileAt = (userData: DecodedUserData, path: string) => {
+  const file = userData.cloudConfig.write_files.find((f) => f.path === path);
+  if (!file) throw new Error(`${path} is not in write_files`);
+  return file;
+};
+
+describe('NAT user data', () => {
+  const userData = once(() => userDataOf());
+  const conf = () => shellConfig(fileAt(userData(), CONF).content);
+
+  it('GIVEN a NAT WHEN its user data is base64-decoded THEN it is a #cloud-config document', () => {
+    expect(userData().text.startsWith('#cloud-config\n')).toBe(true);
+    expect(userData().cloudConfig).toEqual(expect.objectContaining({ write_files: expect.any(Array), runcmd: expect.any(Array) }));
+  });
+
+  it('GIVEN a NAT THEN it stays within the 16 KB EC2 accepts', () => {
+    expect(userData().bytes).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it('GIVEN a NAT THEN the boot script is installed executable, byte for byte the shell file in the repository', () => {
+    expect(fileAt(userData(), SCRIPT)).toEqual({ path: SCRIPT, permissions: '0755', content: readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8') });
+  });
+
+  it('GIVEN a NAT THEN the systemd unit is installed from the repository file', () => {
+    expect(fileAt(userData(), UNIT)).toEqual({ path: UNIT, permissions: '0644', content: readFileSync(join(BOOT_DIR, 'cdktf-egress-nat.service'), 'utf8') });
+  });
+
+  it('GIVEN a NAT THEN its boot config names the NAT, region and mode', () => {
+    expect(conf()).toMatchObject({ NAT_ID: 'dev-shared', REGION: 'ap-northeast-1', EGRESS_MODE: 'dedicated' });
+  });
+
+  it('GIVEN served CIDRs THEN HUB_CIDRS lists them space-separated', () => {
+    expect(conf().HUB_CIDRS).toBe('10.0.0.0/16 100.64.0.0/16');
+  });
+
+  it('GIVEN two spokes THEN SPOKES maps each device index (2 and 3 beside the egress ENI) to that spoke\'s CIDRs', () => {
+    expect(conf().SPOKES).toBe('2=10.1.0.0/16 3=10.2.0.0/16,10.3.0.0/16');
+  });
+
+  it('GIVEN port forwards THEN PORT_FORWARDS lists protocol:port:to:toPort:allowFrom, toPort defaulting to port', () => {
+    expect(conf().PORT_FORWARDS).toBe('tcp:8080:10.1.0.10:80:203.0.113.0/24,198.51.100.0/24 udp:5353:10.2.0.20:5353:192.0.2.0/24');
+  });
+
+  it('GIVEN a NAT THEN every line of the boot config is a comment or KEY="value", so the script can source it', () => {
+    const lines = fileAt(userData(), CONF).content.split('\n').filter((line) => line !== '');
+    for (const line of lines) expect(line).toMatch(/^(#.*|[A-Z0-9_]+="[^"$`\\]*")$/);
+  });
+
+  it('GIVEN user write_files THEN they come after the NAT\'s own files, 0644 unless given', () => {
+    expect(userData().cloudConfig.write_files.map((f) => [f.path, f.permissions])).toEqual([
+      [SCRIPT, '0755'],
+      [UNIT, '0644'],
+      [CONF, '0644'],
+      ['/etc/motd', '0644'],
+      ['/usr/local/bin/probe.sh', '0700'],
+    ]);
+    expect(fileAt(userData(), '/usr/local/bin/probe.sh').content).toBe('#!/bin/sh\ncurl -s https://example.com\n');
+  });
+
+  it('GIVEN user runcmd THEN the entries run after the NAT service is enabled and started', () => {
+    expect(userData().cloudConfig.runcmd).toEqual([
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
+      'echo extra-1',
+      'echo extra-2',
+    ]);
+  });
+
+  it('GIVEN a NAT without user files or commands THEN only the NAT\'s three files are written', () => {
+    const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined });
+    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([SCRIPT, UNIT, CONF]);
+    expect(plain.cloudConfig.runcmd).toHaveLength(2);
+  });
+
+  it('GIVEN write_files content past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
+    const big = 'x'.repeat(16 * 1024);
+    let message = '';
+    try {
+      userDataOf({ userDataWriteFiles: [{ path: '/var/big', content: big }] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const match = /^user data is (\d+) bytes; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
+    expect(match).not.toBeNull();
+    expect(Number(match?.[1])).toBeGreaterThan(big.length);
+  });
+});
+
+describe('renderBootConfig and renderUserData', () => {
+  const minimal = { natId: 'n', region: 'us-east-1', egressMode: 'primary' as const, hubCidrs: [], spokes: [], portForwards: [] };
+
+  it('GIVEN no retry settings THEN the boot script gets 8 attach attempts and 60 s to wait for an interface', () => {
+    expect(shellConfig(renderBootConfig(minimal))).toEqual({
+      NAT_ID: 'n',
+      REGION: 'us-east-1',
+      EGRESS_MODE: 'primary',
+      EC2_ENDPOINT_URL: '',
+      HUB_CIDRS: '',
+      SPOKES: '',
+      PORT_FORWARDS: '',
+      ATTACH_MAX_ATTEMPTS: '8',
+      INTERFACE_WAIT_SECONDS: '60',
+    });
+  });
+
+  it('GIVEN plain values THEN the user data is the base64 of the cloud-config text', () => {
+    const props = { bootConfig: renderBootConfig(minimal), runcmd: ['echo hi'] };
+    const text = Buffer.from(renderUserData(props), 'base64').toString('utf8');
+    expect(text).toBe(cloudConfigText(props));
+    expect(parseYaml(text).runcmd).toContain('echo hi');
+  });
+
+  it('GIVEN packages THEN cloud-init installs them', () => {
+    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools'] })).packages).toEqual(['conntrack-tools']);
+  });
+
+  it('GIVEN a value only Terraform knows THEN rendering is refused here', () => {
+    expect(() =>
+      synthConstruct((scope) => {
+        const bootConfig = renderBootConfig({ ...minimal, egressMode: 'dedicated', hubCidrs: tokenList(scope, 'hub_cidrs') });
+        renderUserData({ bootConfig });
+      }),
+    ).toThrow('user data with unresolved values must be rendered by the module writer');
+  });
+});

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: static checks, then every jest tier (unit, terraform, dataplane).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "system packages"
+bash test/ensure-tools.sh
+step "type check (tsc --noEmit)"
+npx tsc --noEmit -p .
+step "lint (eslint)"
+npx eslint --max-warnings 0 .
+step "shellcheck"
+mapfile -t scripts < <(git ls-files '*.sh' 2>/dev/null || find . -name '*.sh' -not -path './node_modules/*')
+shellcheck -x "${scripts[@]}"
+step "generated files are current"
+npm run -s schema -- --check
+npm run -s modules -- --check
+step "jest: unit, terraform, dataplane"
+npx jest --maxWorkers=2 "$@"

@@ -1,0 +1,55 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, readStack, runSynth } from '../helpers/synth';
+import { assertTerraformAvailable, plannedResources, terraformPlan, type PlannedResource } from './terraform';
+
+// Every synthesized stack must init against the offline aws provider 5.100, validate and
+// plan with mock credentials: what `cdktf deploy` would hand to Terraform.
+const SPECS = [
+  { name: 'built-in example', spec: undefined, project: 'dev' },
+  { name: 'specs/dedicated-with-existing-spoke.yaml', spec: { file: join(ROOT, 'specs/dedicated-with-existing-spoke.yaml') }, project: 'staging' },
+];
+
+beforeAll(assertTerraformAvailable);
+
+describe.each(SPECS)('terraform plan of $name', ({ spec, project }) => {
+  let planned: PlannedResource[];
+  let stackResourceCount: number;
+
+  beforeAll(async () => {
+    const synth = runSynth(spec);
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    const stack = readStack(synth.outdir, project);
+    stackResourceCount = Object.values(stack.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    const dir = mkdtempSync(join(tmpdir(), `egress-plan-${project}-`));
+    cpSync(join(synth.outdir, 'stacks', project, 'cdk.tf.json'), join(dir, 'cdk.tf.json'));
+    planned = plannedResources((await terraformPlan(dir)).show.planned_values.root_module);
+  }, 180_000);
+
+  it('plans every synthesized resource', () => {
+    expect(planned.length).toBe(stackResourceCount);
+  });
+
+  it('plans one ASG of one per NAT, launching from the latest template version', () => {
+    const asgs = planned.filter((r) => r.type === 'aws_autoscaling_group');
+    expect(asgs.length).toBeGreaterThan(0);
+    for (const asg of asgs) {
+      expect(asg.values).toMatchObject({ min_size: 1, max_size: 1, desired_capacity: 1 });
+    }
+  });
+
+  it('plans every default route onto an ENI, never onto an instance', () => {
+    const defaults = planned.filter((r) => r.type === 'aws_route' && r.values.destination_cidr_block === '0.0.0.0/0');
+    const toNat = defaults.filter((r) => r.values.gateway_id === undefined || r.values.gateway_id === null);
+    expect(toNat.length).toBeGreaterThan(0);
+    for (const route of toNat) expect(route.values.instance_id ?? null).toBeNull();
+  });
+
+  it('plans user data within the 16 KB EC2 limit', () => {
+    for (const lt of planned.filter((r) => r.type === 'aws_launch_template')) {
+      expect(Buffer.from(String(lt.values.user_data), 'base64').length).toBeLessThanOrEqual(16 * 1024);
+    }
+  });
+});

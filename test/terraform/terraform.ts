@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The offline provider directory (holds registry.terraform.io/hashicorp/aws/5.100.0). */
+export const PLUGIN_DIR = process.env.EGRESS_TF_PLUGIN_DIR ?? '/opt/tf-plugins';
+
+/** Credentials and skips that let the aws provider plan with no network and no account. */
+export const MOCK_PROVIDER_OVERRIDE = {
+  provider: {
+    aws: {
+      access_key: 'mock',
+      secret_key: 'mock',
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+    },
+  },
+};
+
+let cliConfig: string | undefined;
+
+/** Environment for every terraform call: no telemetry lookup, an empty CLI config, no TF_* leakage. */
+export function terraformEnv(): NodeJS.ProcessEnv {
+  if (!cliConfig) {
+    cliConfig = join(mkdtempSync(join(tmpdir(), 'egress-tfrc-')), 'terraformrc');
+    writeFileSync(cliConfig, '');
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1' };
+  delete env.TF_WORKSPACE;
+  delete env.TF_CLOUD_ORGANIZATION;
+  return env;
+}
+
+/** Fails loudly, with what to do, when the terraform CLI or the offline provider is missing. */
+export async function assertTerraformAvailable(): Promise<void> {
+  try {
+    await run('terraform', ['version'], { env: terraformEnv() });
+  } catch {
+    throw new Error('terraform CLI not found on PATH: the terraform tier needs it (install Terraform >= 1.10)');
+  }
+  if (!existsSync(join(PLUGIN_DIR, 'registry.terraform.io', 'hashicorp', 'aws'))) {
+    throw new Error(`no offline aws provider under ${PLUGIN_DIR}; set EGRESS_TF_PLUGIN_DIR to the directory holding registry.terraform.io`);
+  }
+}
+
+export async function terraform(dir: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('terraform', [...args, '-no-color'], { cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`terraform ${args.join(' ')} failed in ${dir}:\n${err.stderr || err.stdout || err.message}`);
+  }
+}
+
+export interface PlanResult {
+  /** `terraform show -json` of the saved plan. */
+  readonly show: TerraformPlanJson;
+  readonly validateOutput: string;
+}
+
+export interface PlannedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly values: Record<string, unknown>;
+}
+
+export interface TerraformPlanJson {
+  readonly planned_values: { root_module: PlannedModule };
+  readonly resource_changes: { address: string; type: string; change: { actions: string[] } }[];
+}
+
+export interface PlannedModule {
+  readonly resources?: PlannedResource[];
+  readonly child_modules?: PlannedModule[];
+}
+
+/** All planned resources, child modules included. */
+export function plannedResources(module: PlannedModule): PlannedResource[] {
+  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(plannedResources)];
+}
+
+/**
+ * init (offline provider, local backend), validate and plan with mock credentials, in `dir`
+ * (a scratch copy: the mock override file is written into it).
+ */
+export async function terraformPlan(dir: string, options: { backend?: boolean } = {}): Promise<PlanResult> {
+  writeFileSync(join(dir, 'zz_mock_provider_override.tf.json'), JSON.stringify(MOCK_PROVIDER_OVERRIDE));
+  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`, `-backend=${options.backend ?? true}`]);
+  const validateOutput = await terraform(dir, ['validate']);
+  await terraform(dir, ['plan', '-input=false', '-lock=false', '-refresh=false', '-out=plan.tfplan']);
+  const show = JSON.parse(await terraform(dir, ['show', '-json', 'plan.tfplan'])) as TerraformPlanJson;
+  return { show, validateOutput };
+}
