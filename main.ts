@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { replaceDirectory } from './lib/output';
+import { writeReports } from './lib/report';
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from './lib/spec';
 
 /**
@@ -23,6 +25,9 @@ function main(): number {
     const app = new App({ outdir: staging });
     new EgressStack(app, loaded.spec);
     app.synth();
+    // The same checked spec feeds the stack, the cost report and the diagram: one pass, no re-parse.
+    const reports = writeReports(loaded.spec, join(staging, 'stacks', loaded.spec.project));
+    reports.problems.forEach((p) => process.stderr.write(`warning: cost report: ${p}\n`));
   });
   process.stdout.write(`synthesized ${loaded.spec.project} into ${outdir}/stacks/${loaded.spec.project}\n`);
   return 0;

@@ -1,4 +1,4 @@
-import { Testing, type TerraformStack } from 'cdktf';
+import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
@@ -13,3 +13,9 @@ export function synthScope(build: (scope: Construct) => void): Record<string, an
 export function synthStack(build: (app: Construct) => TerraformStack): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(Testing.synth(build(Testing.app())));
 }
+
+/** A `list(string)` module variable: a list only Terraform knows, as module inputs are. */
+export function variableList(scope: Construct, id: string): string[] {
+  return new TerraformVariable(scope, id, { type: 'list(string)' }).listValue;
+}
+export type { TerraformStack } from 'cdktf';

@@ -41,10 +41,17 @@ export interface ExpandedEndpoints {
   readonly problems: { index: number; message: string }[];
 }
 
+/** `com.amazonaws.<region>.ssm` -> `ssm` when it is a known service, so a service named both ways counts once. */
+function shortName(name: string): string {
+  const match = /^com\.amazonaws\.[a-z0-9-]+\.(.+)$/.exec(name);
+  return match && INTERFACE_SERVICES.includes(match[1]) ? match[1] : name;
+}
+
 /** Expands presets, rejects unknown short names, and finds services listed twice. */
 export function expandEndpoints(interfaces: readonly string[], gateways: readonly GatewayService[]): ExpandedEndpoints {
   const problems: { index: number; message: string }[] = [];
-  const from = new Map<string, string>();
+  // Keyed by short name so `ssm` and `com.amazonaws.<region>.ssm` count as one service.
+  const from = new Map<string, { service: string; entry: string }>();
   const gateway = new Set<GatewayService>(gateways);
   interfaces.forEach((entry, index) => {
     const preset = PRESETS[entry];
@@ -56,14 +63,14 @@ export function expandEndpoints(interfaces: readonly string[], gateways: readonl
       return;
     }
     for (const service of preset ? preset.interface : [entry]) {
-      const earlier = from.get(service);
+      const earlier = from.get(shortName(service));
       if (earlier !== undefined) {
-        problems.push({ index, message: `"${service}" is listed twice (also from "${earlier}"); list it once` });
+        problems.push({ index, message: `"${service}" is listed twice (also from "${earlier.entry}"); list it once` });
       } else {
-        from.set(service, entry);
+        from.set(shortName(service), { service, entry });
       }
     }
     preset?.gateway.forEach((service) => gateway.add(service));
   });
-  return { interface: [...from.keys()], gateway: [...gateway], problems };
+  return { interface: [...from.values()].map((v) => v.service), gateway: [...gateway], problems };
 }

@@ -3,9 +3,10 @@ import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { privateRouteTableIds, type VpcRef } from '../network/vpc-ref';
+import { placementSubnets, type EndpointPlacement } from './placement';
 import { expandEndpoints, serviceName, type GatewayService } from './services';
 
-export type EndpointPlacement = 'single-subnet' | 'per-az';
+export type { EndpointPlacement } from './placement';
 
 export interface VpcEndpointsProps {
   /** Name tag prefix, e.g. `dev-app1`. */
@@ -48,7 +49,7 @@ export class VpcEndpoints extends Construct {
     }
     if (expanded.interface.length === 0) return;
 
-    const subnets = placementSubnets(props.vpc, props.placement ?? 'single-subnet');
+    const subnets = placementSubnets(props.vpc.privateSubnets, props.placement ?? 'single-subnet').map((s) => s.id);
     if (subnets.length === 0) throw new Error(`VpcEndpoints ${props.name}: VPC ${props.vpc.name} has no private subnet for interface endpoints`);
     this.securityGroup = new SecurityGroup(this, 'sg', {
       namePrefix: `${props.name}-endpoints-`,
@@ -78,12 +79,4 @@ export class VpcEndpoints extends Construct {
       }));
     }
   }
-}
-
-/** One private subnet per AZ (per-az), or the first one (single-subnet). */
-export function placementSubnets(vpc: VpcRef, placement: EndpointPlacement): string[] {
-  const firstPerAz = new Map<string, string>();
-  for (const subnet of vpc.privateSubnets) if (!firstPerAz.has(subnet.az)) firstPerAz.set(subnet.az, subnet.id);
-  const ids = [...firstPerAz.values()];
-  return placement === 'per-az' ? ids : ids.slice(0, 1);
 }

@@ -40,9 +40,10 @@ export function instanceTypeInfo(type: string): InstanceTypeInfo | undefined {
   return BY_TYPE.get(type);
 }
 
-/** Graviton families carry a `g` right after the generation digit (t4g, c6gn, m7g). */
+/** Graviton families carry a `g` right after the generation digit (t4g, c6gn, m7g); a1 was the first. */
 export function architectureOf(type: string): Architecture {
-  return /^[a-z]+\d+g/.test(type.split('.')[0]) ? 'arm64' : 'x86_64';
+  const family = type.split('.')[0];
+  return family === 'a1' || /^[a-z]+\d+g/.test(family) ? 'arm64' : 'x86_64';
 }
 
 /** Network interfaces the NAT needs: primary, the egress ENI when dedicated, one per spoke. */

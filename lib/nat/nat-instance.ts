@@ -5,14 +5,16 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
-import { Token } from 'cdktf';
+import { Fn, Op, TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { forEachValue } from './for-each';
+import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
+import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
 import { architectureOf, enisNeeded, typesShortOfEnis, type Architecture } from './instance-types';
 import { NatRole } from './nat-role';
-import { SpokeAttachment, type NatSpoke } from './spoke-attachment';
+import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
+import { hasUnresolvedUserData, renderUserDataInTerraform } from './user-data-terraform';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -42,16 +44,20 @@ export interface NatInstanceProps {
   readonly servedCidrs?: string[];
   /** Hub route tables that get `0.0.0.0/0 -> egress ENI` (dedicated). @default [] */
   readonly privateRouteTableIds?: string[];
-  /** VPCs served through Multi-VPC ENI attachments, attached in this order. @default [] */
+  /**
+   * VPCs served through Multi-VPC ENI attachments, attached in this order. A list only
+   * Terraform knows (a module variable) gives every spoke resource `for_each`, keyed by name.
+   * @default []
+   */
   readonly spokes?: readonly NatSpoke[];
-  /** Types of one architecture; the first decides the AMI unless `architecture` is given. */
+  /** Types of one architecture; the first decides the AMI unless `architecture` or `imageId` is given. */
   readonly instanceTypes: string[];
   /** @default - from the first instance type */
   readonly architecture?: Architecture;
   /** @default true */
-  readonly spot?: boolean;
+  readonly spot?: Flag;
   /** false scales the ASG to zero. @default true */
-  readonly enabled?: boolean;
+  readonly enabled?: Flag;
   /** AMI ID or `resolve:ssm:` parameter. @default - latest Amazon Linux 2023 for the architecture */
   readonly imageId?: string;
   /** @default - no key pair */
@@ -60,7 +66,7 @@ export interface NatInstanceProps {
   readonly sshAllowFrom?: string[];
   /** @default 8 */
   readonly rootVolumeSize?: number;
-  /** @default [] */
+  /** A list only Terraform knows must give `toPort` on every element. @default [] */
   readonly portForwards?: readonly PortForward[];
   /** Extra cloud-init `write_files`. @default [] */
   readonly userDataWriteFiles?: readonly WriteFile[];
@@ -69,7 +75,7 @@ export interface NatInstanceProps {
   /** @default 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' */
   readonly ssmPolicyArn?: string;
   /** Allocate an EIP for the egress interface. @default true */
-  readonly createEip?: boolean;
+  readonly createEip?: Flag;
   /**
    * Dual-stack public subnet: the primary interface gets an IPv6 address and no public IPv4,
    * and the boot script reaches EC2 through its dual-stack endpoint.
@@ -87,6 +93,10 @@ export function amiParameter(architecture: Architecture): string {
 /**
  * An int128-style NAT instance: an ASG of one on spot, and a pre-allocated ENI + EIP so the
  * egress address and the route target survive every replacement.
+ *
+ * Every prop may also be a value only Terraform knows (a module variable): lists become
+ * `count`/`for_each`, flags become conditional expressions, and the user data is rendered
+ * by Terraform.
  */
 export class NatInstance extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -97,12 +107,17 @@ export class NatInstance extends Construct {
   readonly launchTemplate: LaunchTemplate;
   readonly asg: AutoscalingGroup;
   readonly spokes: SpokeAttachment[];
+  /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
+  readonly eniId?: string;
+  /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
+  readonly eipAllocationId?: string;
+  readonly eipPublicIp?: string;
 
   constructor(scope: Construct, id: string, props: NatInstanceProps) {
     super(scope, id);
     const mode = props.egressInterface ?? 'dedicated';
     validateNatInstanceProps(props, mode);
-    const tags = { ...props.tags, [NAT_TAG]: props.natId };
+    const dedicated: Flag = Token.isUnresolved(mode) ? Op.eq(mode, 'dedicated') : mode === 'dedicated';
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       namePrefix: `${props.natId}-`,
@@ -111,50 +126,70 @@ export class NatInstance extends Construct {
       tags: { Name: props.natId },
       lifecycle: { createBeforeDestroy: true },
     });
-    this.securityGroupRules(props, mode);
+    this.securityGroupRules(props, dedicated);
 
-    if (mode === 'dedicated') {
+    if (dedicated !== false) {
+      const plain = dedicated === true;
       this.eni = new NetworkInterface(this, 'eni', {
         subnetId: props.publicSubnetId,
         securityGroups: [this.securityGroup.id],
         sourceDestCheck: false,
         description: `NAT ${props.natId} egress (device 1)`,
         tags: { Name: props.natId, [NAT_TAG]: props.natId, [DEVICE_INDEX_TAG]: '1' },
+        count: plain ? undefined : choose(dedicated, true, 1, 0),
       });
-      const eni = this.eni;
+      const eniId = plain ? this.eni.id : optionalAttribute(this.eni, 'id');
+      this.eniId = eniId;
       forEachValue(this, 'default', props.privateRouteTableIds ?? [], (scope, routeId, routeTableId, count) =>
-        new Route(scope, routeId, { routeTableId, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: eni.id, count }),
+        new Route(scope, routeId, { routeTableId, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: eniId, count }),
       );
     }
-    if (props.createEip ?? true) {
+    if (props.createEip !== false) {
+      const plain = isPlainFlag(props.createEip);
       this.eip = new Eip(this, 'eip', {
         domain: 'vpc',
-        networkInterface: this.eni?.id,
+        networkInterface: isPlainFlag(dedicated) ? this.eniId : choose(dedicated, true, this.eniId, undefined),
         tags: { Name: props.natId, [NAT_TAG]: props.natId },
+        count: plain ? undefined : choose(props.createEip, true, 1, 0),
       });
+      this.eipAllocationId = plain ? this.eip.allocationId : optionalAttribute(this.eip, 'allocation_id');
+      this.eipPublicIp = plain ? this.eip.publicIp : optionalAttribute(this.eip, 'public_ip');
     }
 
-    const firstSpokeIndex = mode === 'dedicated' ? 2 : 1;
-    this.spokes = (props.spokes ?? []).map(
-      (spoke, i) => new SpokeAttachment(this, `spoke-${spoke.name}`, { ...spoke, natId: props.natId, deviceIndex: firstSpokeIndex + i }),
-    );
+    const firstSpokeIndex = choose(dedicated, true, 2, 1);
+    const spokes = props.spokes ?? [];
+    let indexedSpokes: readonly IndexedSpoke[];
+    if (Token.isUnresolved(spokes)) {
+      indexedSpokes = Token.asAny(mapEach(spokes, (_fields, index, spoke) => Fn.merge([spoke, { deviceIndex: Op.add(firstSpokeIndex, index) }]))) as unknown as IndexedSpoke[];
+      this.spokes = [SpokeAttachment.forEachSpoke(this, 'spoke', { natId: props.natId, spokes: indexedSpokes })];
+    } else {
+      const deviceIndex = (i: number) => (Token.isUnresolved(firstSpokeIndex) ? Token.asNumber(Op.add(firstSpokeIndex, i)) : firstSpokeIndex + i);
+      this.spokes = spokes.map(
+        (spoke, i) => new SpokeAttachment(this, `spoke-${spoke.name}`, { ...spoke, natId: props.natId, deviceIndex: deviceIndex(i) }),
+      );
+      indexedSpokes = this.spokes.map((s, i) => ({ ...spokes[i], deviceIndex: s.deviceIndex }));
+    }
 
     this.role = new NatRole(this, 'role', {
       natId: props.natId,
       ssmPolicyArn: props.ssmPolicyArn,
-      eipAllocationId: mode === 'primary' ? this.eip?.allocationId : undefined,
+      eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
     });
-    this.launchTemplate = this.createLaunchTemplate(props, mode, tags);
-    this.asg = this.createAsg(props, tags);
+    this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, indexedSpokes);
+    this.asg = this.createAsg(props);
   }
 
-  private securityGroupRules(props: NatInstanceProps, mode: EgressInterface): void {
+  private securityGroupRules(props: NatInstanceProps, dedicated: Flag): void {
     const sg = this.securityGroup.id;
     const served = props.servedCidrs ?? [];
-    if (mode === 'dedicated' && (Token.isUnresolved(served) || served.length > 0)) {
+    if (dedicated !== false && (Token.isUnresolved(served) || served.length > 0)) {
+      // A list only Terraform knows may be empty, and a rule with no source is refused.
+      const nonEmpty = Op.gt(Fn.lengthOf(served), 0);
+      const hasSources = !Token.isUnresolved(served) ? dedicated : dedicated === true ? nonEmpty : Op.and(dedicated, nonEmpty);
       new SecurityGroupRule(this, 'from-served', {
         type: 'ingress', securityGroupId: sg, protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: served,
         description: 'all protocols (TCP, UDP, ICMP) from the served private subnets',
+        count: hasSources === true ? undefined : choose(hasSources, true, 1, 0),
       });
     }
     new SecurityGroupRule(this, 'egress', {
@@ -167,30 +202,34 @@ export class NatInstance extends Construct {
         description: 'SSH with the key pair',
       });
     }
-    (props.portForwards ?? []).forEach((forward) => {
-      new SecurityGroupRule(this, `forward-${forward.protocol}-${forward.port}`, {
+    const forwards = { id: 'forward', key: ['protocol', 'port'] as const, idOf: (f: PortForward) => `forward-${f.protocol}-${f.port}` };
+    forEachItem(this, props.portForwards ?? [], forwards, (scope, ruleId, forward, forEach) => {
+      new SecurityGroupRule(scope, ruleId, {
         type: 'ingress', securityGroupId: sg, protocol: forward.protocol, fromPort: forward.port, toPort: forward.port,
         cidrBlocks: forward.allowFrom, description: `port forward to ${forward.to}:${forward.toPort ?? forward.port}`,
+        forEach,
       });
     });
   }
 
-  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, tags: Record<string, string>): LaunchTemplate {
-    const architecture = props.architecture ?? architectureOf(props.instanceTypes[0]);
+  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, dedicated: Flag, spokes: readonly IndexedSpoke[]): LaunchTemplate {
+    const forwards = props.portForwards ?? [];
     const bootConfig = renderBootConfig({
       natId: props.natId,
       region: props.region,
       egressMode: mode,
       ec2EndpointUrl: props.ipv6 ? `https://ec2.${props.region}.api.aws` : undefined,
-      hubCidrs: mode === 'dedicated' ? props.servedCidrs ?? [] : [],
-      spokes: this.spokes.map((s, i) => ({ deviceIndex: s.deviceIndex, cidrs: (props.spokes ?? [])[i].cidrs })),
-      portForwards: (props.portForwards ?? []).map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
+      hubCidrs: choose(dedicated, true, props.servedCidrs ?? [], []),
+      spokes,
+      portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
     });
-    const instanceTags = { ...tags, Name: props.natId };
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
+    const userData = hasUnresolvedUserData(userDataProps) ? renderUserDataInTerraform(this, userDataProps) : undefined;
+    const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
     return new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.natId}-`,
       description: `NAT instance ${props.natId}`,
-      imageId: props.imageId ?? amiParameter(architecture),
+      imageId: props.imageId ?? amiParameter(props.architecture ?? architectureOf(props.instanceTypes[0])),
       keyName: props.keyName,
       updateDefaultVersion: true,
       iamInstanceProfile: { arn: this.role.profile.arn },
@@ -208,15 +247,21 @@ export class NatInstance extends Construct {
         deviceName: '/dev/xvda',
         ebs: { volumeSize: props.rootVolumeSize ?? 8, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
       }],
-      userData: renderUserData({ bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd }),
+      userData: userData?.userData ?? renderUserData(userDataProps),
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({ resourceType, tags: instanceTags })),
       tags: { Name: props.natId },
+      lifecycle: userData ? { precondition: [userData.sizeCheck] } : undefined,
     });
   }
 
-  private createAsg(props: NatInstanceProps, tags: Record<string, string>): AutoscalingGroup {
+  private createAsg(props: NatInstanceProps): AutoscalingGroup {
     const spot = props.spot ?? true;
-    const size = props.enabled === false ? 0 : 1;
+    const size = choose(props.enabled, true, 1, 0);
+    const tags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
+    const tagIterator = Token.isUnresolved(tags) ? TerraformIterator.fromMap(tags) : undefined;
+    const types = props.instanceTypes;
+    // A list iterated as is (not as a set): the override order is the order given.
+    const typeIterator = Token.isUnresolved(types) ? TerraformIterator.fromMap(Token.asAnyMap(types)) : undefined;
     return new AutoscalingGroup(this, 'asg', {
       namePrefix: `${props.natId}-`,
       minSize: size,
@@ -228,41 +273,41 @@ export class NatInstance extends Construct {
       mixedInstancesPolicy: {
         instancesDistribution: {
           onDemandBaseCapacity: 0,
-          onDemandPercentageAboveBaseCapacity: spot ? 0 : 100,
+          onDemandPercentageAboveBaseCapacity: choose(spot, true, 0, 100),
           spotAllocationStrategy: 'price-capacity-optimized',
           onDemandAllocationStrategy: 'lowest-price',
         },
         launchTemplate: {
           launchTemplateSpecification: { launchTemplateId: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
-          override: props.instanceTypes.map((instanceType) => ({ instanceType })),
+          override: typeIterator
+            ? typeIterator.dynamic({ instance_type: typeIterator.value })
+            : types.map((instanceType) => ({ instanceType })),
         },
       },
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
-      tag: Object.entries({ ...tags, Name: props.natId }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+      tag: tagIterator
+        ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
+        : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       dependsOn: [this.role.policy],
     });
-  }
-
-  /** The ENI private route tables point at (dedicated) — int128's `eni_id`. */
-  get eniId(): string | undefined {
-    return this.eni?.id;
   }
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {
   const types = props.instanceTypes;
-  if (Token.isUnresolved(types)) return;
+  const spokes = props.spokes ?? [];
+  if (Token.isUnresolved(types) || Token.isUnresolved(mode) || Token.isUnresolved(spokes)) return;
   if (types.length === 0) throw new Error(`NatInstance ${props.natId}: instanceTypes is empty; give at least one type such as t4g.nano`);
   const architectures = new Set(types.map(architectureOf));
   if (architectures.size > 1) {
     throw new Error(`NatInstance ${props.natId}: instanceTypes mix architectures (${[...architectures].join(' and ')}); list types of one architecture`);
   }
-  const needed = enisNeeded(mode, props.spokes?.length ?? 0);
+  const needed = enisNeeded(mode, spokes.length);
   const short = typesShortOfEnis(types, needed);
   if (short.length > 0) {
     throw new Error(`NatInstance ${props.natId}: ${short.map((s) => `${s.type} (${s.maxEnis})`).join(', ')} cannot carry the ${needed} network interfaces needed`);
   }
-  if (mode === 'primary' && (props.spokes?.length ?? 0) === 0) {
+  if (mode === 'primary' && spokes.length === 0) {
     throw new Error(`NatInstance ${props.natId}: egressInterface "primary" serves only spokes; give at least one spoke`);
   }
   if (mode === 'primary' && props.createEip === false) {

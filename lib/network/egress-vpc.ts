@@ -5,8 +5,10 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn, Token } from 'cdktf';
+import { Fn, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE, forExpression, Op, propertyAccess, TerraformIterator, Token, type MapTerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
+import { choose, isPlainFlag, type Flag } from '../nat/conditional';
+import { instanceAttribute, optionalAttribute } from '../nat/for-each';
 import { MAX_AZS, PRIVATE_BLOCK_OFFSET, SUBNET_NEW_BITS, subnetLayout } from './subnet-layout';
 import type { SubnetRef, VpcRef } from './vpc-ref';
 
@@ -15,14 +17,17 @@ export interface EgressVpcProps {
   readonly name: string;
   /** IPv4 CIDR of the VPC, /16 to /24. */
   readonly cidr: string;
-  /** One public and one private subnet per AZ, in this order. */
+  /**
+   * One public and one private subnet per AZ, in this order. A list only Terraform knows
+   * (a module variable) gives subnets, route tables and routes `for_each`, keyed by AZ.
+   */
   readonly azs: readonly string[];
   /**
    * Dual stack: an Amazon-provided /56, a /64 per subnet, `::/0` to the IGW from public
    * subnets and to an egress-only internet gateway from private ones.
    * @default false
    */
-  readonly ipv6?: boolean;
+  readonly ipv6?: Flag;
 }
 
 /**
@@ -33,11 +38,15 @@ export class EgressVpc extends Construct implements VpcRef {
   readonly name: string;
   readonly vpcId: string;
   readonly cidrBlocks: string[];
+  /** True also when only Terraform knows (see `ipv6Flag`). */
   readonly ipv6: boolean;
+  readonly ipv6Flag: Flag;
+  /** Per AZ, in the order of `azs`; a list only Terraform knows when `azs` is one. */
   readonly publicSubnets: SubnetRef[] = [];
   readonly privateSubnets: SubnetRef[] = [];
   readonly publicRouteTableId: string;
   readonly internetGatewayId: string;
+  /** Null when an IPv6 flag only Terraform knows is false. */
   readonly egressOnlyGatewayId?: string;
   readonly vpc: Vpc;
 
@@ -45,14 +54,17 @@ export class EgressVpc extends Construct implements VpcRef {
     super(scope, id);
     validateEgressVpcProps(props);
     this.name = props.name;
-    this.ipv6 = props.ipv6 ?? false;
+    this.ipv6Flag = props.ipv6 ?? false;
+    this.ipv6 = this.ipv6Flag !== false;
+    const plainIpv6 = isPlainFlag(this.ipv6Flag);
+    const ipv6Count = plainIpv6 ? undefined : choose(this.ipv6Flag, false, 1, 0);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
 
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
-      assignGeneratedIpv6CidrBlock: this.ipv6 || undefined,
+      assignGeneratedIpv6CidrBlock: plainIpv6 ? this.ipv6 || undefined : this.ipv6Flag,
       tags: { Name: props.name },
     });
     this.vpcId = this.vpc.id;
@@ -60,14 +72,20 @@ export class EgressVpc extends Construct implements VpcRef {
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: tag('igw') });
     this.internetGatewayId = igw.id;
-    const eigw = this.ipv6 ? new EgressOnlyInternetGateway(this, 'eigw', { vpcId: this.vpc.id, tags: tag('eigw') }) : undefined;
-    this.egressOnlyGatewayId = eigw?.id;
+    const eigw = this.ipv6 ? new EgressOnlyInternetGateway(this, 'eigw', { vpcId: this.vpc.id, tags: tag('eigw'), count: ipv6Count }) : undefined;
+    this.egressOnlyGatewayId = eigw && (plainIpv6 ? eigw.id : optionalAttribute(eigw, 'id'));
 
     const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
     this.publicRouteTableId = publicRt.id;
     new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
-    if (this.ipv6) new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id });
+    if (this.ipv6) {
+      new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id, count: ipv6Count });
+    }
 
+    if (Token.isUnresolved(props.azs)) {
+      ({ publicSubnets: this.publicSubnets, privateSubnets: this.privateSubnets } = this.subnetsForEachAz(props, publicRt.id, tag));
+      return;
+    }
     const layout = Token.isUnresolved(props.cidr) ? undefined : subnetLayout(props.cidr, props.azs.length);
     props.azs.forEach((az, i) => {
       const publicSubnet = this.subnet(`public-${az}`, az, i, layout?.public[i], tag(`public-${az}`));
@@ -77,27 +95,67 @@ export class EgressVpc extends Construct implements VpcRef {
       const privateSubnet = this.subnet(`private-${az}`, az, PRIVATE_BLOCK_OFFSET + i, layout?.private[i], tag(`private-${az}`));
       const privateRt = new RouteTable(this, `private-${az}-rt`, { vpcId: this.vpc.id, tags: tag(`private-${az}`) });
       new RouteTableAssociation(this, `private-${az}-rta`, { subnetId: privateSubnet.id, routeTableId: privateRt.id });
-      if (eigw) {
-        new Route(this, `private-${az}-default-v6`, { routeTableId: privateRt.id, destinationIpv6CidrBlock: '::/0', egressOnlyGatewayId: eigw.id });
+      if (eigw && this.egressOnlyGatewayId) {
+        new Route(this, `private-${az}-default-v6`, {
+          routeTableId: privateRt.id, destinationIpv6CidrBlock: '::/0', egressOnlyGatewayId: this.egressOnlyGatewayId, count: ipv6Count,
+        });
       }
       this.privateSubnets.push({ id: privateSubnet.id, az, routeTableId: privateRt.id, cidr: privateSubnet.cidrBlock });
     });
   }
 
-  private subnet(id: string, az: string, block: number, cidr: string | undefined, tags: Record<string, string>): Subnet {
+  /**
+   * AZs only Terraform knows: each subnet, route table, association and route is one resource
+   * with `for_each` over `{ <az> = <index> }`, and the subnet lists are for expressions in AZ order.
+   */
+  private subnetsForEachAz(
+    props: EgressVpcProps,
+    publicRouteTableId: string,
+    tag: (suffix: string) => Record<string, string>,
+  ): { publicSubnets: SubnetRef[]; privateSubnets: SubnetRef[] } {
+    const azIndex = forExpression(props.azs, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE);
+    const perAz = TerraformIterator.fromMap(Token.asAnyMap(azIndex));
+    const index = Token.asNumber(perAz.value);
+    const named = (kind: string) => ({ Name: `${tag(kind).Name}-${perAz.key}` });
+    const publicSubnet = this.subnet('public', perAz.key, index, undefined, named('public'), perAz);
+    new RouteTableAssociation(this, 'public-rta', { subnetId: instanceAttribute(publicSubnet, perAz.key, 'id'), routeTableId: publicRouteTableId, forEach: perAz });
+    const privateSubnet = this.subnet('private', perAz.key, Token.asNumber(Op.add(PRIVATE_BLOCK_OFFSET, index)), undefined, named('private'), perAz);
+    const privateRt = new RouteTable(this, 'private-rt', { vpcId: this.vpc.id, tags: named('private'), forEach: perAz });
+    new RouteTableAssociation(this, 'private-rta', {
+      subnetId: instanceAttribute(privateSubnet, perAz.key, 'id'), routeTableId: instanceAttribute(privateRt, perAz.key, 'id'), forEach: perAz,
+    });
+    if (this.egressOnlyGatewayId) {
+      const ipv6Azs = isPlainFlag(this.ipv6Flag) ? perAz : TerraformIterator.fromMap(Token.asAnyMap(Fn.conditional(this.ipv6Flag, azIndex, {})));
+      new Route(this, 'private-default-v6', {
+        routeTableId: instanceAttribute(privateRt, ipv6Azs.key, 'id'), destinationIpv6CidrBlock: '::/0', egressOnlyGatewayId: this.egressOnlyGatewayId, forEach: ipv6Azs,
+      });
+    }
+    const az = FOR_EXPRESSION_VALUE;
+    const inAzOrder = (value: Record<string, unknown>) => Token.asAny(forExpression(props.azs, value)) as unknown as SubnetRef[];
+    const at = (resource: Subnet | RouteTable, attribute: string) => propertyAccess(resource, [az, attribute]);
+    return {
+      publicSubnets: inAzOrder({ id: at(publicSubnet, 'id'), az, routeTableId: publicRouteTableId, cidr: at(publicSubnet, 'cidr_block') }),
+      privateSubnets: inAzOrder({ id: at(privateSubnet, 'id'), az, routeTableId: at(privateRt, 'id'), cidr: at(privateSubnet, 'cidr_block') }),
+    };
+  }
+
+  private subnet(id: string, az: string, block: number, cidr: string | undefined, tags: Record<string, string>, forEach?: MapTerraformIterator): Subnet {
+    const ipv6CidrBlock = Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, block);
     return new Subnet(this, id, {
       vpcId: this.vpc.id,
       availabilityZone: az,
       cidrBlock: cidr ?? Fn.cidrsubnet(this.vpc.cidrBlock, SUBNET_NEW_BITS, block),
       mapPublicIpOnLaunch: false,
-      ipv6CidrBlock: this.ipv6 ? Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, block) : undefined,
-      assignIpv6AddressOnCreation: this.ipv6 || undefined,
+      ipv6CidrBlock: isPlainFlag(this.ipv6Flag) ? (this.ipv6 ? ipv6CidrBlock : undefined) : choose(this.ipv6Flag, false, ipv6CidrBlock, undefined),
+      assignIpv6AddressOnCreation: isPlainFlag(this.ipv6Flag) ? this.ipv6 || undefined : this.ipv6Flag,
       tags,
+      forEach,
     });
   }
 }
 
 function validateEgressVpcProps(props: EgressVpcProps): void {
+  if (Token.isUnresolved(props.azs)) return;
   if (props.azs.length === 0 || props.azs.length > MAX_AZS) {
     throw new Error(`EgressVpc ${props.name}: ${props.azs.length} AZs given; give 1 to ${MAX_AZS}`);
   }

@@ -47,7 +47,7 @@ function costTable(options: readonly CostOption[]): string[] {
   };
   const row = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [
-    row(['', ...options.map((o) => o.title)]),
+    row(['USD a month', ...options.map((o) => o.title)]),
     row(['---', ...options.map(() => '---:')]),
     ...items.map((item) => row([item, ...options.map((o) => cell(o, item))])),
     row(['**Total a month**', ...options.map((o) => `**${money(o.totalUsd)}**`)]),

@@ -1,3 +1,4 @@
+import { placementSubnets } from '../endpoints/placement';
 import { expandEndpoints } from '../endpoints/services';
 import { defaultInstanceTypes, enisNeeded } from '../nat/instance-types';
 import { subnetLayout } from '../network/subnet-layout';
@@ -185,15 +186,13 @@ function describeNat(nat: NatInstanceSpec, vpc: (name: string) => VpcView): NatV
 
 function describeEndpoints(entry: EndpointsSpec, vpc: VpcView): EndpointView {
   const expanded = expandEndpoints(entry.interface, entry.gateway);
-  const firstPerAz = new Map<string, SubnetView>();
-  for (const subnet of vpc.subnets) if (!subnet.public && !firstPerAz.has(subnet.az)) firstPerAz.set(subnet.az, subnet);
-  const placed = [...firstPerAz.values()];
+  const placed = placementSubnets(vpc.subnets.filter((s) => !s.public), entry.placement);
   return {
     vpc: vpc.name,
     gateway: expanded.gateway,
     interface: expanded.interface,
     placement: entry.placement,
-    subnets: expanded.interface.length === 0 ? [] : entry.placement === 'per-az' ? placed : placed.slice(0, 1),
+    subnets: expanded.interface.length === 0 ? [] : placed,
   };
 }
 

@@ -1,4 +1,5 @@
-import { VpcEndpoints, placementSubnets, type VpcEndpointsProps } from '../../lib/endpoints/vpc-endpoints';
+import { placementSubnets } from '../../lib/endpoints/placement';
+import { VpcEndpoints, type VpcEndpointsProps } from '../../lib/endpoints/vpc-endpoints';
 import { EgressVpc } from '../../lib/network/egress-vpc';
 import type { VpcRef } from '../../lib/network/vpc-ref';
 import { onlyResource, refTo, resources, resourcesWhere, synthConstruct, type TfJson } from '../helpers/construct';
@@ -102,8 +103,9 @@ describe('VpcEndpoints interface endpoints', () => {
 
 describe('placementSubnets', () => {
   it('GIVEN single-subnet THEN one subnet; GIVEN per-az THEN the first subnet of each AZ', () => {
-    expect(placementSubnets(VPC, 'single-subnet')).toEqual(['subnet-private-a1']);
-    expect(placementSubnets(VPC, 'per-az')).toEqual(['subnet-private-a1', 'subnet-private-c']);
+    const ids = (placement: 'single-subnet' | 'per-az') => placementSubnets(VPC.privateSubnets, placement).map((s) => s.id);
+    expect(ids('single-subnet')).toEqual(['subnet-private-a1']);
+    expect(ids('per-az')).toEqual(['subnet-private-a1', 'subnet-private-c']);
   });
 });
 

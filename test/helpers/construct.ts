@@ -1,10 +1,7 @@
-import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
 import { gunzipSync } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
 import type { Construct } from 'constructs';
-
-// The only test file that imports cdktf: a move to another CDK for Terraform package is
-// a change here, not in every test.
+import { parse as parseYaml } from 'yaml';
+import { synthScope, synthStack as synthWholeStack, variableList, type TerraformStack } from '../../lib/testing';
 
 /** A synthesized cdk.tf.json, parsed. Keys are snake_case, as Terraform reads them. */
 export interface TfJson {
@@ -17,29 +14,23 @@ export interface TfJson {
 
 export type TfResource = Record<string, any>;
 
-function parse(json: string): TfJson {
-  const parsed = JSON.parse(json) as Partial<TfJson>;
+function withDefaults(parsed: Partial<TfJson>): TfJson {
   return { ...parsed, resource: parsed.resource ?? {}, terraform: parsed.terraform ?? {} };
 }
 
 /** Builds constructs inside a fresh test stack and returns its cdk.tf.json. */
 export function synthConstruct(build: (scope: Construct) => void): TfJson {
-  return parse(Testing.synthScope((scope) => build(scope as Construct)));
+  return withDefaults(synthScope(build));
 }
 
-/** A stack made by `make` in a test app, synthesized. */
+/** A stack made by `make` in a test app, synthesized with its provider and backend. */
 export function synthStack(make: (app: Construct) => TerraformStack): TfJson {
-  return parse(Testing.synth(make(Testing.app())));
+  return withDefaults(synthWholeStack(make));
 }
 
 /** A `list(string)` module variable: a value only Terraform knows (a token list). */
 export function tokenList(scope: Construct, id: string): string[] {
-  return new TerraformVariable(scope, id, { type: 'list(string)' }).listValue;
-}
-
-/** A string that stands for a resource attribute known only at apply time. */
-export function tokenString(scope: Construct, id: string): string {
-  return new TerraformVariable(scope, id, { type: 'string' }).stringValue;
+  return variableList(scope, id);
 }
 
 /** Every resource of one type, keyed by its name in cdk.tf.json. */
@@ -78,6 +69,13 @@ export function resourcesWhere(tf: TfJson, type: string, key: string, value: unk
   return resources(tf, type).filter((r) => JSON.stringify(r[key]) === JSON.stringify(value));
 }
 
+/** The only resource of a type whose property `key` equals `value`; fails unless exactly one. */
+export function onlyWhere(tf: TfJson, type: string, key: string, value: unknown): TfResource {
+  const found = resourcesWhere(tf, type, key, value);
+  if (found.length !== 1) throw new Error(`expected one ${type} with ${key} = ${JSON.stringify(value)}, found ${found.length}`);
+  return found[0];
+}
+
 /** What a launch template's `user_data` decodes to: the raw text and the cloud-config it parses to. */
 export interface DecodedUserData {
   readonly text: string;
@@ -89,7 +87,19 @@ export function decodeUserData(launchTemplate: TfResource): DecodedUserData {
   const raw = Buffer.from(String(launchTemplate.user_data), 'base64');
   // cloud-init accepts gzip-compressed user data as well; EC2's limit applies to what it is sent.
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-  return { text, bytes: raw.length, cloudConfig: parseYaml(text) };
+  const cloudConfig = parseYaml(text);
+  cloudConfig.write_files = (cloudConfig.write_files ?? []).map(decodeWriteFile);
+  return { text, bytes: raw.length, cloudConfig };
+}
+
+/** A write_files entry with its content as the file will hold it (cloud-init's b64 and gz+b64 encodings undone). */
+function decodeWriteFile(file: { encoding?: string; content: string }): { path: string; permissions: string; content: string } {
+  const { encoding, ...rest } = file as { encoding?: string; content: string; path: string; permissions: string };
+  if (encoding === undefined || encoding === 'text/plain') return rest;
+  const bytes = Buffer.from(file.content, 'base64');
+  if (/^(b64|base64)$/.test(encoding)) return { ...rest, content: bytes.toString('utf8') };
+  if (/^(gz|gzip)\+(b64|base64)$/.test(encoding)) return { ...rest, content: gunzipSync(bytes).toString('utf8') };
+  throw new Error(`write_files encoding ${encoding} is not one cloud-init reads`);
 }
 
 /** `KEY="value"` lines of a shell config file, as a map. */

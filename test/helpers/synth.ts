@@ -15,7 +15,7 @@ export interface SynthRun {
 /** Runs the app as `npm run synth` does, in a child process, with the given spec text or file. */
 export function runSynth(spec: { text: string; ext?: 'yaml' | 'json' } | { file: string } | undefined, outdir?: string): SynthRun {
   const work = mkdtempSync(join(tmpdir(), 'egress-synth-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, EGRESS_OUTDIR: outdir ?? join(work, 'cdktf.out') };
+  const env: NodeJS.ProcessEnv = { ...process.env, EGRESS_OUTDIR: outdir ?? join(work, 'cdktf.out'), SWC_NODE_SOURCE_MAP_MODE: 'none' };
   delete env.EGRESS_SPEC;
   delete env.CDKTF_OUTDIR;
   if (spec && 'text' in spec) {

@@ -1,6 +1,6 @@
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
 import { SpokeAttachment, type SpokeAttachmentProps } from '../../lib/nat/spoke-attachment';
-import { once, onlyResource, refTo, resources, resourcesWhere, synthConstruct, tokenList, type TfJson, type TfResource } from '../helpers/construct';
+import { once, onlyResource, onlyWhere, refTo, resources, resourcesWhere, synthConstruct, tokenList, type TfJson, type TfResource } from '../helpers/construct';
 
 const APP1 = { name: 'app1', vpcId: 'vpc-app1', subnetId: 'subnet-app1-a', cidrs: ['10.1.0.0/16'], routeTableIds: ['rtb-app1-a', 'rtb-app1-c'] };
 const APP2 = { name: 'app2', vpcId: 'vpc-app2', subnetId: 'subnet-app2-a', cidrs: ['10.2.0.0/16', '10.20.0.0/16'], routeTableIds: ['rtb-app2-a'] };
@@ -18,16 +18,8 @@ const NAT: NatInstanceProps = {
 
 const synthNat = (props: Partial<NatInstanceProps> = {}) => synthConstruct((scope) => new NatInstance(scope, 'nat', { ...NAT, ...props }));
 
-const eniIn = (tf: TfJson, subnetId: string): TfResource => {
-  const found = resourcesWhere(tf, 'aws_network_interface', 'subnet_id', subnetId);
-  if (found.length !== 1) throw new Error(`expected one ENI in ${subnetId}, found ${found.length}`);
-  return found[0];
-};
-const sgIn = (tf: TfJson, vpcId: string): TfResource => {
-  const found = resourcesWhere(tf, 'aws_security_group', 'vpc_id', vpcId);
-  if (found.length !== 1) throw new Error(`expected one security group in ${vpcId}, found ${found.length}`);
-  return found[0];
-};
+const eniIn = (tf: TfJson, subnetId: string): TfResource => onlyWhere(tf, 'aws_network_interface', 'subnet_id', subnetId);
+const sgIn = (tf: TfJson, vpcId: string): TfResource => onlyWhere(tf, 'aws_security_group', 'vpc_id', vpcId);
 const rulesOf = (tf: TfJson, sg: TfResource) => resourcesWhere(tf, 'aws_security_group_rule', 'security_group_id', refTo(tf, 'aws_security_group', sg));
 
 describe('NatInstance spokes (dedicated egress ENI)', () => {

@@ -120,7 +120,7 @@ describe('NAT user data', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^user data is (\d+) bytes; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
+    const match = /^user data would be (\d+) bytes; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
     expect(match).not.toBeNull();
     expect(Number(match?.[1])).toBeGreaterThan(big.length);
   });

@@ -104,7 +104,8 @@ describe_enis() {
 }
 
 # --- interfaces -----------------------------------------------------------------
-link_by_mac() { ip -br link show | awk -v m="${1,,}" '$3 == m { sub(/@.*/, "", $1); print $1; exit }'; }
+# Reads all input (no early exit): with pipefail a closed pipe would fail the writer.
+link_by_mac() { ip -br link show | awk -v m="${1,,}" '$3 == m && !f { sub(/@.*/, "", $1); print $1; f = 1 }'; }
 
 attach() { # idx eni
   local idx=$1 eni=$2 try=1 delay=1 out
@@ -143,7 +144,9 @@ wait_link() { # idx mac
 
 link_up() { # dev ip/len
   ip link set dev "$1" up
-  if ! ip -4 -o addr show dev "$1" | grep -qF " ${2%/*}/"; then ip addr add "$2" dev "$1"; fi
+  local have
+  have=$(ip -4 -o addr show dev "$1")
+  [[ $have == *" ${2%/*}/"* ]] || ip addr add "$2" dev "$1"
 }
 
 sysctl_set() { echo "$2" >"/proc/sys/net/ipv4/$1"; }
@@ -209,11 +212,11 @@ render_nft() {
         if ((mark == 0)) && in_cidr "$to" "$c"; then mark=$((RT_BASE + idx)); fi
       done
     done
-    printf '\t\tiifname "%s" ip daddr %s %s dport %d %sct mark set %d meta mark set %d dnat to %s:%d\n' \
-      "$EGRESS_DEV" "$EGRESS_IP" "$proto" "$port" "$m" "$mark" "$mark" "$to" "$toport"
+    ((mark == 0)) || m+="ct mark set $mark meta mark set $mark "
+    printf '\t\tiifname "%s" ip daddr %s %s dport %d %sdnat to %s:%d\n' "$EGRESS_DEV" "$EGRESS_IP" "$proto" "$port" "$m" "$to" "$toport"
   done
   printf '\t}\n\tchain snat_out {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n'
-  printf '\t\toifname "%s" masquerade\n\t}\n' "$EGRESS_DEV"
+  printf '\t\tct status dnat accept\n\t\toifname "%s" masquerade\n\t}\n' "$EGRESS_DEV"
   printf '\tchain filter_forward {\n\t\ttype filter hook forward priority filter; policy drop;\n'
   printf '\t\tct state established,related accept\n\t\tct state invalid drop\n'
   printf '\t\tiifname "%s" ct status dnat accept\n' "$EGRESS_DEV"
@@ -263,7 +266,8 @@ if [[ $EGRESS_MODE == dedicated ]]; then
   networkd_file 1 "${MACS[1]}" "${IPLEN[1]}" $'\n[Route]\nGateway='"$EGRESS_GW"$'\n'
 else
   EGRESS_DEV=$PRIMARY_DEV
-  EGRESS_IP=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s" | head -n1)
+  EGRESS_IP=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
+  EGRESS_IP=${EGRESS_IP%%$'\n'*}
   primary_eni=$(imds "network/interfaces/macs/$PRIMARY_MAC/interface-id")
   alloc=$(ec2 describe-addresses --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" --query 'Addresses[0].AllocationId')
   [[ $alloc == eipalloc-* ]] || fail "no EIP tagged cdktf-egress:nat=$NAT_ID (got: $alloc)"
@@ -313,7 +317,8 @@ done
 sysctl_set ip_forward 1
 
 # Never report success without the NAT rule, forwarding and the egress route.
-nft list chain ip "$TABLE" snat_out | grep -qF "oifname \"$EGRESS_DEV\" masquerade" || fail "masquerade rule missing"
+rules=$(nft list chain ip "$TABLE" snat_out)
+[[ $rules == *"oifname \"$EGRESS_DEV\" masquerade"* ]] || fail "masquerade rule missing"
 [[ $(</proc/sys/net/ipv4/ip_forward) == 1 ]] || fail "forwarding is off"
 def=$(ip -4 route show default | awk '{ m = 0; for (i = 1; i < NF; i++) { if ($i == "metric") m = $(i + 1); if ($i == "dev") d = $(i + 1) }
   if (b == "" || m < bm) { b = d; bm = m } } END { print b }')

@@ -60,6 +60,16 @@ export function decodeUserData(userData: string): CloudConfig {
   return parse(text) as CloudConfig;
 }
 
+/** The bytes cloud-init writes for a write_files entry (its `encoding` as cloud-init reads it). */
+export function writeFileContent(f: CloudConfig['write_files'][number]): Buffer {
+  const enc = (f.encoding ?? 'text').toLowerCase();
+  const b64 = ['b64', 'base64', 'gz+b64', 'gz+base64', 'gzip+b64', 'gzip+base64'].includes(enc);
+  const gz = enc.startsWith('gz');
+  if (!b64 && !gz && enc !== 'text') throw new Error(`${f.path}: unknown write_files encoding ${f.encoding}`);
+  const raw = b64 ? Buffer.from(f.content, 'base64') : Buffer.from(f.content, 'utf8');
+  return gz ? gunzipSync(raw) : raw;
+}
+
 /** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf. */
 export function bundlesFromTfJson(tfJsonPath: string): Map<string, BootBundle> {
   const tf = JSON.parse(readFileSync(tfJsonPath, 'utf8')) as { resource?: Record<string, Record<string, { user_data?: string }>> };
@@ -69,17 +79,17 @@ export function bundlesFromTfJson(tfJsonPath: string): Map<string, BootBundle> {
     if (!lt.user_data) continue;
     const cc = decodeUserData(lt.user_data);
     const root = mkdtempSync(join(tmpdir(), 'egdp-root-'));
-    const files = new Map(cc.write_files.map((f) => [f.path, f]));
+    const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
     for (const f of cc.write_files) {
       const path = join(root, f.path);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
+      writeFileSync(path, files.get(f.path)!);
       chmodSync(path, parseInt(f.permissions ?? '0644', 8));
     }
     const need = (p: string): string => {
       const f = files.get(p);
-      if (!f) throw new Error(`user data has no write_files entry for ${p}`);
-      return f.content;
+      if (f === undefined) throw new Error(`user data has no write_files entry for ${p}`);
+      return f.toString('utf8');
     };
     const confText = need(CONF_PATH);
     need(SCRIPT_PATH);

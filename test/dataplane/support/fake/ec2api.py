@@ -28,6 +28,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import socket
+import socketserver
 
 ENI_QUERY = (
     "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],"
@@ -237,7 +238,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-class V6Server(HTTPServer):
+class Server(HTTPServer):
+    def server_bind(self):
+        # HTTPServer.server_bind resolves the host name: no name lookups leave the lab.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "ec2", self.server_address[1]
+
+
+class V6Server(Server):
     address_family = socket.AF_INET6
 
 
@@ -249,7 +257,7 @@ def serve(lab, listens, ready):
         if host.startswith("["):
             servers.append(V6Server((host[1:-1], int(port)), Handler))
         else:
-            servers.append(HTTPServer((host, int(port)), Handler))
+            servers.append(Server((host, int(port)), Handler))
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     with open(ready, "w") as f:

@@ -11,6 +11,7 @@ Usage: imds.py <lab> <instance-id> <ready-file>
 import json
 import os
 import secrets
+import socketserver
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -86,8 +87,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Server(HTTPServer):
+    def server_bind(self):
+        # HTTPServer.server_bind resolves the host name: no name lookups leave the lab.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "imds", 80
+
+
 if __name__ == "__main__":
-    server = HTTPServer(("169.254.169.254", 80), Handler)
+    server = Server(("169.254.169.254", 80), Handler)
     with open(READY, "w") as f:
         f.write(str(os.getpid()))
     server.serve_forever()
