@@ -37,12 +37,12 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
     Fn.flatten(Token.asList(forExpression(interfaces, Fn.conditional(isPreset(FOR_EXPRESSION_VALUE), propertyAccess(presets, [FOR_EXPRESSION_VALUE, kind]), otherwise(FOR_EXPRESSION_VALUE)))));
   const interfaceServices = Fn.distinct(fromPresets('interface', (entry) => [entry]));
   const gatewayServices = Fn.distinct(Fn.concat([props.gateway ?? [], fromPresets('gateway', () => [])]));
-  const fullName = (service: IResolvable) => Fn.conditional(Fn.can(Fn.regex(FULL_SERVICE_NAME_PATTERN, service)), service, `com.amazonaws.${props.region}.${Token.asString(service)}`);
+  const fullName = (service: string) => Fn.conditional(Fn.can(Fn.regex(FULL_SERVICE_NAME_PATTERN, service)), service, `com.amazonaws.${props.region}.${service}`);
 
   const gateways = TerraformIterator.fromList(gatewayServices);
   const gateway = new VpcEndpoint(scope, 'gateway', {
     vpcId: props.vpc.vpcId,
-    serviceName: Token.asString(fullName(Token.asAny(gateways.value))),
+    serviceName: Token.asString(fullName(Token.asString(gateways.value))),
     vpcEndpointType: 'Gateway',
     routeTableIds: privateRouteTableIdsInTerraform(props.vpc.privateSubnets),
     tags: { Name: `${props.name}-${gateways.key}` },
@@ -68,7 +68,7 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
   const services = TerraformIterator.fromList(Token.asList(interfaceServices));
   const endpoint = new VpcEndpoint(scope, 'interface', {
     vpcId: props.vpc.vpcId,
-    serviceName: Token.asString(fullName(Token.asAny(services.value))),
+    serviceName: Token.asString(fullName(Token.asString(services.value))),
     vpcEndpointType: 'Interface',
     privateDnsEnabled: true,
     subnetIds: subnets,
@@ -92,8 +92,9 @@ function privateRouteTableIdsInTerraform(subnets: readonly SubnetRef[]): string[
 
 /** `placementSubnets` in Terraform: the first subnet of each AZ (`per-az`), or the first subnet. */
 function placementSubnetIdsInTerraform(subnets: readonly SubnetRef[], placement: string): string[] {
-  const idsByAz = forExpression(subnets, propertyAccess(FOR_EXPRESSION_VALUE, ['id']), `${Token.asString(propertyAccess(FOR_EXPRESSION_VALUE, ['az']))}...`);
-  const firstPerAz = Token.asList(forExpression(idsByAz, propertyAccess(FOR_EXPRESSION_VALUE, [0])));
+  // `{ for s in subnets : s.az => s.id... }` groups the IDs by AZ, keeping their order.
+  const idsByAz = forExpression(subnets, 'val.id...', 'val.az');
+  const firstPerAz = Token.asList(forExpression(idsByAz, 'val[0]'));
   const first = Token.asList(forExpression(Fn.slice(subnets, 0, Fn.min([1, Fn.lengthOf(subnets)])), propertyAccess(FOR_EXPRESSION_VALUE, ['id'])));
   return Token.isUnresolved(placement) ? choose(Op.eq(placement, 'per-az'), false, firstPerAz, first) : placement === 'per-az' ? firstPerAz : first;
 }

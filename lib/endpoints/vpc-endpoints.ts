@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { privateRouteTableIds, type VpcRef } from '../network/vpc-ref';
 import { placementSubnets, type EndpointPlacement } from './placement';
 import { expandEndpoints, serviceName, type GatewayService } from './services';
+import { endpointsInTerraform, hasUnresolvedEndpoints } from './vpc-endpoints-terraform';
 
 export type { EndpointPlacement } from './placement';
 
@@ -31,9 +32,19 @@ export class VpcEndpoints extends Construct {
   readonly gatewayEndpoints: VpcEndpoint[] = [];
   readonly interfaceEndpoints: VpcEndpoint[] = [];
   readonly securityGroup?: SecurityGroup;
+  /** With lists only Terraform knows, null when no interface endpoint is made. */
+  readonly securityGroupId?: string;
 
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
+    if (hasUnresolvedEndpoints(props)) {
+      const made = endpointsInTerraform(this, props);
+      this.gatewayEndpoints.push(made.gateway);
+      this.interfaceEndpoints.push(made.interface);
+      this.securityGroup = made.securityGroup;
+      this.securityGroupId = made.securityGroupId;
+      return;
+    }
     const expanded = expandEndpoints(props.interface ?? [], [...(props.gateway ?? [])]);
     if (expanded.problems.length > 0) throw new Error(`VpcEndpoints ${props.name}: ${expanded.problems.map((p) => p.message).join('; ')}`);
     const routeTableIds = privateRouteTableIds(props.vpc);
@@ -58,6 +69,7 @@ export class VpcEndpoints extends Construct {
       tags: { Name: `${props.name}-endpoints` },
       lifecycle: { createBeforeDestroy: true },
     });
+    this.securityGroupId = this.securityGroup.id;
     new SecurityGroupRule(this, 'https', {
       type: 'ingress',
       securityGroupId: this.securityGroup.id,

@@ -1,6 +1,6 @@
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from '../spec';
 import { costModel } from './cost-model';
-import { renderCostModel } from './cost-report';
+import { priceSources, renderCostReport } from './cost-report';
 import { PriceError } from './price-table';
 
 /**
@@ -33,8 +33,8 @@ export function runCostCli(args: readonly string[], io: CliIo): number {
   }
   loaded.warnings.forEach((w) => io.stderr(`${formatIssue(w)}\n`));
   try {
-    const model = costModel(loaded.spec);
-    io.stdout(args.includes('--json') ? `${JSON.stringify(model, null, 2)}\n` : renderCostModel(model));
+    const json = () => ({ ...costModel(loaded.spec), priceSources: priceSources(loaded.spec) });
+    io.stdout(args.includes('--json') ? `${JSON.stringify(json(), null, 2)}\n` : renderCostReport(loaded.spec));
   } catch (e) {
     if (!(e instanceof PriceError)) throw e;
     io.stderr(`error: ${e.message}\n`);

@@ -1,9 +1,41 @@
+import { defaultInstanceTypes, enisNeeded } from '../nat/instance-types';
 import type { Spec } from '../spec/schema';
 import { costModel, ITEM, type CostLine, type CostModel, type CostModelOptions, type CostOption } from './cost-model';
+import { regionPrices, type PriceFigure } from './price-table';
 
-/** The cost model as Markdown: one table with an option per column, then how each figure was made. */
+/** The cost model as Markdown: one table with an option per column, how each figure was made, and where each price comes from. */
 export function renderCostReport(spec: Spec, options?: CostModelOptions): string {
-  return renderCostModel(costModel(spec, options));
+  const sources = priceSources(spec).map((p) => `- ${p.name}: $${p.usd} (${p.source}, ${p.date})`);
+  return [renderCostModel(costModel(spec, options)), `## Price sources (${spec.region})`, '', ...sources, ''].join('\n');
+}
+
+const FIGURE_NAMES: Readonly<Record<string, string>> = {
+  natGatewayHour: 'NAT Gateway, per hour',
+  natGatewayGb: 'NAT Gateway data processing, per GB',
+  publicIpv4Hour: 'public IPv4 address, per hour',
+  interfaceEndpointAzHour: 'interface endpoint, per AZ-hour',
+  interfaceEndpointGb: 'interface endpoint data, per GB',
+  gp3GbMonth: 'gp3 volume, per GB-month',
+  crossAzGb: 'cross-AZ transfer, per GB each way',
+  internetOutGb: 'internet data transfer out, per GB (first tier)',
+};
+
+export interface PriceSource extends PriceFigure {
+  readonly name: string;
+}
+
+/** Every price the report uses, with its source and the date it was recorded. */
+export function priceSources(spec: Spec): PriceSource[] {
+  const prices = regionPrices(spec.region);
+  const line = (name: string, f: PriceFigure): PriceSource => ({ name, ...f });
+  const types = new Set(spec.natInstances.map((nat) => (nat.instanceTypes ?? defaultInstanceTypes(enisNeeded(nat.egressInterface, nat.spokes.length)))[0]));
+  return [
+    ...Object.entries(FIGURE_NAMES).map(([key, name]) => line(name, prices[key as keyof typeof FIGURE_NAMES & keyof typeof prices] as PriceFigure)),
+    ...[...types].flatMap((type) => {
+      const figures = prices.instances[type];
+      return figures ? [line(`${type} on-demand, per hour`, figures.onDemand), line(`${type} spot (typical), per hour`, figures.spot)] : [];
+    }),
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@ import { runSynth } from '../helpers/synth';
 // Every bad spec: exit code 2, exactly the expected `error: <path>: ...` line(s) on stderr,
 // no stack trace, and an existing cdktf.out left byte for byte as it was.
 
-type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Spec = Record<string, any>;
 
 /** A valid spec: a dedicated NAT in `hub` serving `app1`, an existing VPC, endpoints. */
 function base(): Spec {

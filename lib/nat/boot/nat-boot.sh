@@ -128,15 +128,15 @@ attach() { # idx eni
 
 # Waits for the interface with this MAC and its IMDS data; sets DEV, IPLEN, NET, MACS [idx].
 wait_link() { # idx mac
-  local idx=$1 mac=$2 end=$((SECONDS + INTERFACE_WAIT_SECONDS)) n=0 dev ip net
-  while ((n++ < INTERFACE_WAIT_SECONDS * 2 + 2)); do
+  local idx=$1 mac=$2 end=$((${EPOCHREALTIME//[!0-9]/} + INTERFACE_WAIT_SECONDS * 1000000)) n=0 dev ip net
+  while ((n++ < INTERFACE_WAIT_SECONDS * 4 + 4)); do
     dev=$(link_by_mac "$mac")
     if [[ -n $dev ]] && ip=$(imds "network/interfaces/macs/$mac/local-ipv4s" 2>/dev/null) \
       && net=$(imds "network/interfaces/macs/$mac/subnet-ipv4-cidr-block" 2>/dev/null); then
       DEV[idx]=$dev IPLEN[idx]=${ip%%$'\n'*}/${net#*/} NET[idx]=$net MACS[idx]=$mac
       return
     fi
-    ((SECONDS < end)) || break
+    ((${EPOCHREALTIME//[!0-9]/} < end)) || break
     sleep 0.5
   done
   fail "interface $mac did not appear within ${INTERFACE_WAIT_SECONDS}s"
@@ -304,7 +304,7 @@ done
 for s in "${SPOKE_LIST[@]}"; do
   read -r idx dev gw cidrs <<<"$s"
   mark=$((RT_BASE + idx))
-  ip route flush table "$mark"
+  ip route flush table "$mark" 2>/dev/null || : # absent on first boot
   for c in ${cidrs//,/ }; do ip route add "$c" via "$gw" dev "$dev" table "$mark"; done
   ip rule add fwmark "$mark" table "$mark" pref "$mark"
 done
