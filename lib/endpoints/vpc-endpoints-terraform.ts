@@ -35,8 +35,8 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
   const isPreset = (entry: IResolvable) => Fn.contains(Fn.keys(presets), entry);
   const fromPresets = (kind: 'interface' | 'gateway', otherwise: (entry: IResolvable) => unknown) =>
     Fn.flatten(Token.asList(forExpression(interfaces, Fn.conditional(isPreset(FOR_EXPRESSION_VALUE), propertyAccess(presets, [FOR_EXPRESSION_VALUE, kind]), otherwise(FOR_EXPRESSION_VALUE)))));
-  const interfaceServices = Fn.distinct(fromPresets('interface', (entry) => [entry]));
-  const gatewayServices = Fn.distinct(Fn.concat([props.gateway ?? [], fromPresets('gateway', () => [])]));
+  const interfaceServices = new TerraformLocal(scope, 'interface-services', Fn.distinct(fromPresets('interface', (entry) => [entry]))).asList;
+  const gatewayServices = new TerraformLocal(scope, 'gateway-services', Fn.distinct(Fn.concat([props.gateway ?? [], fromPresets('gateway', () => [])]))).asList;
   const fullName = (service: string) => Fn.conditional(Fn.can(Fn.regex(FULL_SERVICE_NAME_PATTERN, service)), service, `com.amazonaws.${props.region}.${service}`);
 
   const gateways = TerraformIterator.fromList(gatewayServices);
@@ -49,7 +49,7 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
     forEach: gateways,
   });
 
-  const anyInterface = Op.gt(Fn.lengthOf(interfaceServices), 0);
+  const anyInterface = Op.gte(Fn.lengthOf(interfaceServices), 1);
   const count = choose(anyInterface, false, 1, 0);
   const securityGroup = new SecurityGroup(scope, 'sg', {
     namePrefix: `${props.name}-endpoints-`,
@@ -65,7 +65,7 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
     description: 'HTTPS from the VPC', count,
   });
   const subnets = placementSubnetIdsInTerraform(props.vpc.privateSubnets, props.placement ?? 'single-subnet');
-  const services = TerraformIterator.fromList(Token.asList(interfaceServices));
+  const services = TerraformIterator.fromList(interfaceServices);
   const endpoint = new VpcEndpoint(scope, 'interface', {
     vpcId: props.vpc.vpcId,
     serviceName: Token.asString(fullName(Token.asString(services.value))),
@@ -77,7 +77,7 @@ export function endpointsInTerraform(scope: Construct, props: VpcEndpointsProps)
     forEach: services,
     lifecycle: {
       precondition: [{
-        condition: Op.gt(Fn.lengthOf(subnets), 0),
+        condition: Op.gte(Fn.lengthOf(subnets), 1),
         errorMessage: `VpcEndpoints ${props.name}: VPC ${props.vpc.name} has no private subnet for interface endpoints`,
       }],
     },

@@ -14,10 +14,11 @@ export function isPlainFlag(flag: Flag | undefined): flag is boolean | undefined
 export function choose<T extends string | number | string[] | undefined>(flag: Flag | undefined, byDefault: boolean, whenTrue: T, whenFalse: T): T {
   if (isPlainFlag(flag)) return (flag ?? byDefault) ? whenTrue : whenFalse;
   const expression = Fn.conditional(flag, whenTrue ?? Token.nullValue(), whenFalse ?? Token.nullValue());
+  // cdktf writes `c ? a : b` without parentheses; a conversion call keeps it whole inside operators.
   const sample = whenTrue ?? whenFalse;
-  if (typeof sample === 'number') return Token.asNumber(expression) as T;
-  if (Array.isArray(sample)) return Token.asList(expression) as T;
-  return Token.asString(expression) as T;
+  if (typeof sample === 'number') return Token.asNumber(Fn.tonumber(expression)) as T;
+  if (Array.isArray(sample)) return Token.asList(Fn.tolist(expression)) as T;
+  return Token.asString(Fn.tostring(expression)) as T;
 }
 
 /** `merge(base, extra)`: a plain object here, a Terraform `merge()` when either side is only known to Terraform. */

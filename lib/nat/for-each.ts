@@ -86,8 +86,17 @@ export function forEachItem<T extends object>(
  */
 export function joinEach<T extends object>(items: readonly T[], separator: string, render: (item: T) => string): string {
   if (!Token.isUnresolved(items)) return items.map(render).join(separator);
-  const element = Fn.tostring(render(fieldsOf<T>(FOR_EXPRESSION_VALUE)));
+  const element = concatenation(render(fieldsOf<T>(FOR_EXPRESSION_VALUE)));
   return Fn.join(separator, Token.asList(forExpression(items, element)));
+}
+
+/**
+ * `join("", [<literal>, <expression>, ...])` for a string that mixes text and tokens: the
+ * form cdktf renders inside an expression without reading the text as a template.
+ */
+function concatenation(text: string): string {
+  const parts = text.split(/(\$\{TfToken\[[^\]]+\]\})/).filter((part) => part !== '');
+  return Fn.join('', parts);
 }
 
 /** `[for index, element in list : <value>]`, `value` given the element's fields, its index and the element itself. */

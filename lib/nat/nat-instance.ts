@@ -5,7 +5,7 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
-import { Fn, Op, TerraformIterator, Token } from 'cdktf';
+import { Fn, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
@@ -160,7 +160,8 @@ export class NatInstance extends Construct {
     const spokes = props.spokes ?? [];
     let indexedSpokes: readonly IndexedSpoke[];
     if (Token.isUnresolved(spokes)) {
-      indexedSpokes = Token.asAny(mapEach(spokes, (_fields, index, spoke) => Fn.merge([spoke, { deviceIndex: Op.add(firstSpokeIndex, index) }]))) as unknown as IndexedSpoke[];
+      const withIndex = mapEach(spokes, (_fields, index, spoke) => Fn.merge([spoke, { deviceIndex: Op.add(firstSpokeIndex, index) }]));
+      indexedSpokes = Token.asAny(new TerraformLocal(this, 'indexed-spokes', withIndex).expression) as unknown as IndexedSpoke[];
       this.spokes = [SpokeAttachment.forEachSpoke(this, 'spoke', { natId: props.natId, spokes: indexedSpokes })];
     } else {
       const deviceIndex = (i: number) => (Token.isUnresolved(firstSpokeIndex) ? Token.asNumber(Op.add(firstSpokeIndex, i)) : firstSpokeIndex + i);
@@ -184,7 +185,7 @@ export class NatInstance extends Construct {
     const served = props.servedCidrs ?? [];
     if (dedicated !== false && (Token.isUnresolved(served) || served.length > 0)) {
       // A list only Terraform knows may be empty, and a rule with no source is refused.
-      const nonEmpty = Op.gt(Fn.lengthOf(served), 0);
+      const nonEmpty = Op.gte(Fn.lengthOf(served), 1);
       const hasSources = !Token.isUnresolved(served) ? dedicated : dedicated === true ? nonEmpty : Op.and(dedicated, nonEmpty);
       new SecurityGroupRule(this, 'from-served', {
         type: 'ingress', securityGroupId: sg, protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: served,

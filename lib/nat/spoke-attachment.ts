@@ -2,7 +2,7 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
-import { Fn, FOR_EXPRESSION_VALUE, forExpression, propertyAccess, TerraformIterator, Token, type IResolvable } from 'cdktf';
+import { Fn, FOR_EXPRESSION_VALUE, forExpression, propertyAccess, TerraformIterator, TerraformLocal, Token, type IResolvable } from 'cdktf';
 import { Construct } from 'constructs';
 import { eachValue, forEachValue, instanceAttribute, keyedBy } from './for-each';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
@@ -70,7 +70,8 @@ export class SpokeAttachment extends Construct {
       throw new Error(`SpokeAttachment ${props.name}: deviceIndex ${props.deviceIndex} is taken by the primary interface; use 1 or more`);
     }
     this.deviceIndex = props.deviceIndex;
-    const forEach = props.spokesByName ? TerraformIterator.fromMap(Token.asAnyMap(props.spokesByName)) : undefined;
+    const spokesByName = props.spokesByName && new TerraformLocal(this, 'by-name', props.spokesByName).expression;
+    const forEach = spokesByName ? TerraformIterator.fromMap(Token.asAnyMap(spokesByName)) : undefined;
     const name = `${props.natId}-${props.name}`;
     this.securityGroup = new SecurityGroup(this, 'sg', {
       namePrefix: `${name}-`,
@@ -109,8 +110,8 @@ export class SpokeAttachment extends Construct {
       tags: { Name: name, [NAT_TAG]: props.natId, [DEVICE_INDEX_TAG]: String(props.deviceIndex) },
       forEach,
     });
-    if (props.spokesByName && forEach) {
-      this.routesOfEverySpoke(props.spokesByName);
+    if (spokesByName) {
+      this.routesOfEverySpoke(spokesByName);
       return;
     }
     forEachValue(this, 'default', props.routeTableIds, (scope, routeId, routeTableId, count) =>
@@ -127,7 +128,7 @@ export class SpokeAttachment extends Construct {
   private routesOfEverySpoke(spokesByName: IResolvable): void {
     const routeTables = Fn.flatten(Token.asList(forExpression(spokesByName, ROUTE_TABLES_OF_SPOKE)));
     const byAddress = forExpression(routeTables, FOR_EXPRESSION_VALUE, propertyAccess(FOR_EXPRESSION_VALUE, ['address']));
-    const routes = TerraformIterator.fromMap(Token.asAnyMap(byAddress));
+    const routes = TerraformIterator.fromMap(Token.asAnyMap(new TerraformLocal(this, 'route-tables', byAddress).expression));
     new Route(this, 'default', {
       routeTableId: routes.getString('routeTableId'),
       destinationCidrBlock: '0.0.0.0/0',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
+import { joinEach } from './for-each';
 
 /** What the boot script is told, rendered to `/etc/cdktf-egress/nat.conf`. */
 export interface BootConfig {
@@ -60,8 +61,8 @@ export function renderBootConfig(config: BootConfig): string {
     ['EGRESS_MODE', config.egressMode],
     ['EC2_ENDPOINT_URL', config.ec2EndpointUrl ?? ''],
     ['HUB_CIDRS', list(config.hubCidrs)],
-    ['SPOKES', config.spokes.map((s) => `${s.deviceIndex}=${cidrList(s.cidrs)}`).join(' ')],
-    ['PORT_FORWARDS', config.portForwards.map((f) => `${f.protocol}:${f.port}:${f.to}:${f.toPort}:${cidrList(f.allowFrom)}`).join(' ')],
+    ['SPOKES', joinEach(config.spokes, ' ', (s) => `${s.deviceIndex}=${cidrList(s.cidrs)}`)],
+    ['PORT_FORWARDS', joinEach(config.portForwards, ' ', (f) => `${f.protocol}:${f.port}:${f.to}:${f.toPort}:${cidrList(f.allowFrom)}`)],
     ['ATTACH_MAX_ATTEMPTS', String(config.attachMaxAttempts ?? 8)],
     ['INTERFACE_WAIT_SECONDS', String(config.interfaceWaitSeconds ?? 60)],
   ];

@@ -5,7 +5,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE, forExpression, Op, propertyAccess, TerraformIterator, Token, type MapTerraformIterator } from 'cdktf';
+import { Fn, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE, forExpression, Op, propertyAccess, TerraformIterator, TerraformLocal, Token, type MapTerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, type Flag } from '../nat/conditional';
 import { instanceAttribute, optionalAttribute } from '../nat/for-each';
@@ -131,11 +131,12 @@ export class EgressVpc extends Construct implements VpcRef {
       });
     }
     const az = FOR_EXPRESSION_VALUE;
-    const inAzOrder = (value: Record<string, unknown>) => Token.asAny(forExpression(props.azs, value)) as unknown as SubnetRef[];
+    const inAzOrder = (id: string, value: Record<string, unknown>) =>
+      Token.asAny(new TerraformLocal(this, id, forExpression(props.azs, value)).expression) as unknown as SubnetRef[];
     const at = (resource: Subnet | RouteTable, attribute: string) => propertyAccess(resource, [az, attribute]);
     return {
-      publicSubnets: inAzOrder({ id: at(publicSubnet, 'id'), az, routeTableId: publicRouteTableId, cidr: at(publicSubnet, 'cidr_block') }),
-      privateSubnets: inAzOrder({ id: at(privateSubnet, 'id'), az, routeTableId: at(privateRt, 'id'), cidr: at(privateSubnet, 'cidr_block') }),
+      publicSubnets: inAzOrder('public-subnets', { id: at(publicSubnet, 'id'), az, routeTableId: publicRouteTableId, cidr: at(publicSubnet, 'cidr_block') }),
+      privateSubnets: inAzOrder('private-subnets', { id: at(privateSubnet, 'id'), az, routeTableId: at(privateRt, 'id'), cidr: at(privateSubnet, 'cidr_block') }),
     };
   }
 

@@ -1,6 +1,6 @@
 // ENI attach under faults: the old instance still holding the ENI, and an interface that
 // never shows up. Each case gets its own lab; they are built in parallel.
-import { bundleFromSpec, type BootBundle } from './support/boot-bundle';
+import { bundleFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
 import { Lab, type Instance } from './support/lab';
 import { expectEgressViaEip } from './support/expect-net';
 import type { RunResult } from './support/proc';
@@ -48,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(labs.map((l) => l.destroy()));
+  removeBundles();
 });
 
 async function noNatTable(lab: Lab, nat: Instance): Promise<void> {
@@ -97,6 +98,6 @@ describe('the attached interface never appears', () => {
   test('no half-configured masquerade, forwarding off, no default route switch', async () => {
     const { lab, nat } = missing;
     await noNatTable(lab, nat);
-    expect((await lab.sh(nat.ns, 'ip -4 route show default')).trim()).toBe('default via 10.0.0.1 dev ens5');
+    expect((await lab.sh(nat.ns, 'ip -4 route show default')).trim()).toBe('default via 10.0.0.1 dev ens5 proto dhcp metric 512');
   });
 });

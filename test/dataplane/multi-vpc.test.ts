@@ -1,7 +1,7 @@
 // Multi-VPC consolidation: one NAT serves a hub and three spokes through Multi-VPC ENI
 // attachments. Two spokes have identical CIDRs with a host at the same address in each.
 // Both layouts run side by side: a dedicated egress ENI, and egress on the primary interface.
-import { bundleFromSpec } from './support/boot-bundle';
+import { bundleFromSpec, removeBundles } from './support/boot-bundle';
 import { EIP, INTERNET, Lab, PORTS, type HostSpec, type Instance } from './support/lab';
 import { expectEgressViaEip, expectNoConnection, forwardDrops, seenIp } from './support/expect-net';
 import { requireTools } from './support/proc';
@@ -67,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(layouts).map((l) => l.lab.destroy()));
+  removeBundles();
 });
 
 /** Hosts the NAT serves: every spoke host, and the hub's in dedicated mode. */

@@ -1,6 +1,6 @@
 // The NAT instance end to end, in network namespaces: the boot script, unit and config
 // come from the synthesized launch template's user data, not from lib/nat/boot.
-import { bundleFromSpec, type BootBundle } from './support/boot-bundle';
+import { bundleFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
 import { EIP, INTERNET, Lab, PORTS, type Instance } from './support/lab';
 import { expectEgressViaEip, expectNoConnection, seenIp } from './support/expect-net';
 import { requireTools } from './support/proc';
@@ -37,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.destroy();
+  removeBundles();
 });
 
 describe('first boot (dedicated egress ENI)', () => {
@@ -48,7 +49,10 @@ describe('first boot (dedicated egress ENI)', () => {
     const eni = lab.enis.find((e) => e.idx === 1)!;
     const link = (await lab.sh(nat.ns, `ip -br link show | awk '$3 == "${eni.mac}" { sub(/@.*/, "", $1); print $1 }'`)).trim();
     expect(link).toBe('ens6');
-    expect((await lab.sh(nat.ns, 'ip -4 route show default')).trim()).toBe('default via 10.0.0.1 dev ens6');
+    expect((await lab.sh(nat.ns, 'ip -4 route show default')).trim().split('\n').map((l) => l.trim())).toEqual([
+      'default via 10.0.0.1 dev ens6', // metric 0: wins over DHCP's route on the primary interface
+      'default via 10.0.0.1 dev ens5 proto dhcp metric 512',
+    ]);
     const files = await lab.sh(nat.ns, `cat ${nat.dir}/networkd/*.network`);
     expect(files).toContain(`MACAddress=${eni.mac}`);
     expect(files).toContain(`Address=${eni.ip}/24`);
@@ -74,7 +78,7 @@ describe('running the script again', () => {
     expect(after).toEqual(before);
     expect((await lab.sh(nat.ns, 'nft list tables')).trim()).toBe('table ip cdktf_egress');
     expect(after.nft.match(/masquerade/g)).toHaveLength(1);
-    expect(after.routes.match(/^default /gm)).toHaveLength(1);
+    expect(after.routes.match(/^default via 10\.0\.0\.1 dev ens6 $/gm)).toHaveLength(1);
     await expectEgressViaEip(lab, hostNs, 'second-run');
   });
 });

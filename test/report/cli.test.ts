@@ -27,6 +27,15 @@ describe('npm run cost', () => {
     expect(stdout).toMatch(/^\| \*\*Total a month\*\* \| \*\*\$[\d,.]+\*\* \|/m);
   });
 
+  it('GIVEN the example WHEN run THEN every price it used is listed with its source and date', () => {
+    const { stdout } = run([]);
+    const sources = stdout.slice(stdout.indexOf('## Price sources (ap-northeast-1)'));
+    expect(sources).toContain('- NAT Gateway, per hour: $0.062 (https://aws.amazon.com/vpc/pricing/, ');
+    expect(sources).toMatch(/^- t4g\.small spot \(typical\), per hour: \$[\d.]+ \(https:\/\/\S+, \d{4}-\d{2}-\d{2}\)$/m);
+    const json = JSON.parse(run(['--json']).stdout) as { priceSources: { name: string; source: string }[] };
+    expect(json.priceSources.map((p) => p.name)).toContain('public IPv4 address, per hour');
+  });
+
   it('GIVEN --json WHEN run THEN it prints the model: four options whose lines are numbers that add up to their totals', () => {
     const { status, stdout } = run(['--json']);
     expect(status).toBe(0);

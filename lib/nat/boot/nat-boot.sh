@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # cdktf-egress NAT instance boot script, run at every boot by cdktf-egress-nat.service.
-# Attaches the NAT's ENIs (found by tag), turns on forwarding, installs the nftables
-# rules (own table, one atomic transaction), policy routing for spokes and the default
-# route, then exits 0. On any failure it reports the instance Unhealthy to its Auto
-# Scaling group, removes its nft table, turns forwarding off and exits non-zero.
 #
-# nftables: nft comes from the `nftables` package, which the cloud-config installs
-# (`packages: [nftables]`) before runcmd starts this unit. If nft is still missing, it
-# is installed with dnf once the instance has its egress route.
+# Attaches the NAT's ENIs (found by tag), switches egress onto the egress ENI (or moves
+# the EIP onto the primary interface), installs policy routing for the spokes and one
+# nftables table (masquerade, port forwards, forward filter) in a single atomic
+# transaction, turns forwarding on and exits 0. On any failure it removes its table,
+# turns forwarding off, reports the instance Unhealthy to its Auto Scaling group and
+# exits non-zero. Running it again converges to the same state.
 #
-# Config: /etc/cdktf-egress/nat.conf (KEY="value" lines, written at synth time).
+# nftables: `nft` comes from the `nftables` package, which the cloud-config installs
+# (`packages: [nftables]`) before runcmd starts this unit. Should it still be missing,
+# the script installs it with dnf once the instance has its egress route.
+#
+# Config: /etc/cdktf-egress/nat.conf, KEY="value" lines written at synth time.
 # Environment overrides, for tests only:
 #   EGRESS_CONF          config path (default /etc/cdktf-egress/nat.conf)
 #   EGRESS_NETWORKD_DIR  systemd-networkd files (default /etc/systemd/network)
@@ -19,13 +22,14 @@ export AWS_PAGER=""
 readonly CONF=${EGRESS_CONF:-/etc/cdktf-egress/nat.conf}
 readonly NETDIR=${EGRESS_NETWORKD_DIR:-/etc/systemd/network}
 readonly IMDS=http://169.254.169.254/latest
+# Spoke with device index N: conntrack zone N, fwmark, routing table and rule priority RT_BASE+N.
 readonly TABLE=cdktf_egress RT_BASE=7000
 INSTANCE_ID="" TOKEN=""
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
 
 fail() {
-  # In a subshell ($(...)) only say why; the main shell then fails on the assignment.
+  # In a $(...) subshell only say why; the main shell then fails on the assignment.
   if [[ $BASHPID != "$$" ]]; then log "$*"; exit 1; fi
   trap - ERR INT TERM
   set +e
@@ -33,6 +37,7 @@ fail() {
   nft delete table ip "$TABLE" 2>/dev/null
   echo 0 >/proc/sys/net/ipv4/ip_forward
   if [[ -n $INSTANCE_ID ]]; then
+    # Without --no-should-respect-grace-period the ASG ignores this during its grace period.
     if timeout 20 aws autoscaling set-instance-health --region "$REGION" --instance-id "$INSTANCE_ID" \
       --health-status Unhealthy --no-should-respect-grace-period >/dev/null; then
       log "reported $INSTANCE_ID Unhealthy"
@@ -43,22 +48,24 @@ fail() {
 trap 'fail "command failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
 trap 'fail "interrupted"' INT TERM
 
-# --- config -------------------------------------------------------------------
+# --- config ---------------------------------------------------------------------
 NAT_ID="" REGION="" EGRESS_MODE="dedicated" EC2_ENDPOINT_URL="" HUB_CIDRS="" SPOKES=""
 PORT_FORWARDS="" ATTACH_MAX_ATTEMPTS=8 INTERFACE_WAIT_SECONDS=60
 readonly IP4='((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])'
-readonly CIDR="$IP4/(3[0-2]|[12]?[0-9])" CIDRS="$IP4/(3[0-2]|[12]?[0-9])(,$IP4/(3[0-2]|[12]?[0-9]))*"
+readonly CIDR="$IP4/(3[0-2]|[12]?[0-9])"
+readonly CIDRS="$CIDR(,$CIDR)*"
 
+# Parsed, not sourced: only known keys are taken, and every value is checked.
 load_config() {
   [[ -r $CONF ]] || fail "config $CONF not readable"
-  local line k v
+  local line k w
   while IFS= read -r line || [[ -n $line ]]; do
     [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
     [[ $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ ]] || fail "bad config line: $line"
-    k=${BASH_REMATCH[1]} v=${BASH_REMATCH[2]}
+    k=${BASH_REMATCH[1]}
     case $k in
       NAT_ID | REGION | EGRESS_MODE | EC2_ENDPOINT_URL | HUB_CIDRS | SPOKES | PORT_FORWARDS | ATTACH_MAX_ATTEMPTS | INTERFACE_WAIT_SECONDS)
-        printf -v "$k" '%s' "$v" ;;
+        printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
       *) log "ignoring unknown config key $k" ;;
     esac
   done <"$CONF"
@@ -66,23 +73,24 @@ load_config() {
   [[ $EGRESS_MODE == dedicated || $EGRESS_MODE == primary ]] || fail "EGRESS_MODE must be dedicated or primary"
   [[ $ATTACH_MAX_ATTEMPTS =~ ^[1-9][0-9]?$ ]] || fail "ATTACH_MAX_ATTEMPTS must be 1-99"
   [[ $INTERFACE_WAIT_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "INTERFACE_WAIT_SECONDS must be 1-9999"
-  local w
   for w in $HUB_CIDRS; do [[ $w =~ ^$CIDR$ ]] || fail "HUB_CIDRS: bad CIDR $w"; done
   for w in $SPOKES; do [[ $w =~ ^[1-9][0-9]?=$CIDRS$ ]] || fail "SPOKES: bad entry $w"; done
   for w in $PORT_FORWARDS; do
     [[ $w =~ ^(tcp|udp):[0-9]{1,5}:$IP4:[0-9]{1,5}:$CIDRS$ ]] || fail "PORT_FORWARDS: bad entry $w"
   done
-  if [[ $EGRESS_MODE == primary && -z $SPOKES ]]; then fail "primary mode needs SPOKES"; fi
+  [[ $EGRESS_MODE == dedicated || -n $SPOKES ]] || fail "primary mode serves only spokes; SPOKES is empty"
 }
 
-# --- IPv4 arithmetic ----------------------------------------------------------
+# --- IPv4 arithmetic --------------------------------------------------------------
 ip2int() { local IFS=.; read -r a b c d <<<"$1"; echo $(((a << 24) | (b << 16) | (c << 8) | d)); }
 int2ip() { echo "$((($1 >> 24) & 255)).$((($1 >> 16) & 255)).$((($1 >> 8) & 255)).$(($1 & 255))"; }
 mask() { echo $(((0xffffffff << (32 - $1)) & 0xffffffff)); }
+# The VPC router of a subnet is its first host.
 first_host() { local n m; n=$(ip2int "${1%/*}") m=$(mask "${1#*/}"); int2ip $(((n & m) + 1)); }
 in_cidr() { local a n m; a=$(ip2int "$1") n=$(ip2int "${2%/*}") m=$(mask "${2#*/}"); (((a & m) == (n & m))); }
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
 
-# --- IMDSv2 and the AWS CLI ---------------------------------------------------
+# --- IMDSv2 and the AWS CLI -------------------------------------------------------
 imds_token() {
   TOKEN=$(curl -fsS --noproxy '*' --max-time 3 --retry 5 --retry-delay 1 --retry-connrefused -X PUT \
     -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "$IMDS/api/token") || fail "no IMDSv2 token"
@@ -97,16 +105,17 @@ ec2() {
   timeout 30 aws ec2 "$@" --region "$REGION" "${ep[@]}" --output text
 }
 
-# ENIs tagged for this NAT, one "device-index eni-id mac attached-instance" line each.
+# ENIs tagged for this NAT: "device-index eni-id mac attached-instance" per line.
 describe_enis() {
   ec2 describe-network-interfaces --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" \
     --query "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],NetworkInterfaceId,MacAddress,Attachment.InstanceId]"
 }
 
-# --- interfaces -----------------------------------------------------------------
-# Reads all input (no early exit): with pipefail a closed pipe would fail the writer.
+# --- interfaces -------------------------------------------------------------------
+# By MAC, never by name. awk reads all input: with pipefail an early exit could fail `ip`.
 link_by_mac() { ip -br link show | awk -v m="${1,,}" '$3 == m && !f { sub(/@.*/, "", $1); print $1; f = 1 }'; }
 
+# Retries with bounded exponential backoff while the old instance still holds the ENI.
 attach() { # idx eni
   local idx=$1 eni=$2 try=1 delay=1 out
   while :; do
@@ -115,6 +124,8 @@ attach() { # idx eni
       log "attached $eni as device $idx ($out)"
       return
     fi
+    out=${out//$'\n'/ }
+    # An attach that went through but whose answer was lost counts as done.
     if describe_enis | awk -v e="$eni" -v i="$INSTANCE_ID" '$2 == e && $4 == i { f = 1 } END { exit !f }'; then
       log "$eni is attached to $INSTANCE_ID"
       return
@@ -126,9 +137,10 @@ attach() { # idx eni
   done
 }
 
-# Waits for the interface with this MAC and its IMDS data; sets DEV, IPLEN, NET, MACS [idx].
+# Waits for the interface with this MAC and for its IMDS data; sets DEV, IPLEN, NET and MACS [idx].
 wait_link() { # idx mac
-  local idx=$1 mac=$2 end=$((${EPOCHREALTIME//[!0-9]/} + INTERFACE_WAIT_SECONDS * 1000000)) n=0 dev ip net
+  local idx=$1 mac=$2 end n=0 dev ip net
+  end=$(($(now_us) + INTERFACE_WAIT_SECONDS * 1000000))
   while ((n++ < INTERFACE_WAIT_SECONDS * 4 + 4)); do
     dev=$(link_by_mac "$mac")
     if [[ -n $dev ]] && ip=$(imds "network/interfaces/macs/$mac/local-ipv4s" 2>/dev/null) \
@@ -136,24 +148,42 @@ wait_link() { # idx mac
       DEV[idx]=$dev IPLEN[idx]=${ip%%$'\n'*}/${net#*/} NET[idx]=$net MACS[idx]=$mac
       return
     fi
-    ((${EPOCHREALTIME//[!0-9]/} < end)) || break
+    (($(now_us) < end)) || break
     sleep 0.5
   done
   fail "interface $mac did not appear within ${INTERFACE_WAIT_SECONDS}s"
 }
 
+# Up, with its address from IMDS unless DHCP (amazon-ec2-net-utils) or networkd gave it already.
 link_up() { # dev ip/len
-  ip link set dev "$1" up
   local have
+  ip link set dev "$1" up
   have=$(ip -4 -o addr show dev "$1")
   [[ $have == *" ${2%/*}/"* ]] || ip addr add "$2" dev "$1"
 }
 
-sysctl_set() { echo "$2" >"/proc/sys/net/ipv4/$1"; }
+attach_enis() {
+  local enis idx row eni mac holder wanted=()
+  enis=$(describe_enis) || fail "describe-network-interfaces failed"
+  [[ $EGRESS_MODE != dedicated ]] || wanted+=(1)
+  for row in $SPOKES; do wanted+=("${row%%=*}"); done
+  mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sort -n)
+  for idx in "${wanted[@]}"; do
+    row=$(awk -v i="$idx" '$1 == i' <<<"$enis")
+    [[ -n $row && $row != *$'\n'* ]] || fail "expected one ENI tagged cdktf-egress:device-index=$idx, found: ${row:-none}"
+    read -r _ eni mac holder <<<"$row"
+    if [[ $holder == "$INSTANCE_ID" ]]; then log "$eni already attached as device $idx"; else attach "$idx" "$eni"; fi
+    wait_link "$idx" "$mac"
+    link_up "${DEV[idx]}" "${IPLEN[idx]}"
+    log "device $idx: $eni $mac is ${DEV[idx]} ${IPLEN[idx]}"
+  done
+}
 
-# --- systemd-networkd: the same state, declared, so it survives reboots and renewals
+# --- systemd-networkd: the same addresses, routes and rules, declared --------------
+# These files sort before amazon-ec2-net-utils' (70-*), so networkd uses them for these
+# interfaces at every later boot and DHCP renewal, and keeps the default route here.
 NETFILES=()
-networkd_file() { # idx mac ip/len [extra sections]
+networkd_file() { # idx mac ip/len [more sections]
   local f="$NETDIR/40-cdktf-egress-dev$1.network"
   mkdir -p "$NETDIR"
   printf '# Written by cdktf-egress nat-boot.sh at every boot.\n[Match]\nMACAddress=%s\n\n[Link]\nRequiredForOnline=no\n\n[Network]\nAddress=%s\n%s' \
@@ -162,18 +192,74 @@ networkd_file() { # idx mac ip/len [extra sections]
   NETFILES+=("$f")
 }
 
-networkd_reload() {
+networkd_apply() {
   local f
   for f in "$NETDIR"/40-cdktf-egress-dev*.network; do
     [[ -e $f && " ${NETFILES[*]} " != *" $f "* ]] && rm -f "$f"
   done
   case $NETDIR in /etc/systemd/network | /run/systemd/network) ;; *) return 0 ;; esac
   if systemctl is-active --quiet systemd-networkd 2>/dev/null; then
-    timeout 20 networkctl reload || log "networkctl reload failed; runtime routes are in place"
+    timeout 20 networkctl reload || log "networkctl reload failed; the runtime routes are in place"
   fi
 }
 
-# --- nftables -------------------------------------------------------------------
+# --- egress -------------------------------------------------------------------------
+setup_egress() {
+  local alloc assoc primary_eni
+  if [[ $EGRESS_MODE == dedicated ]]; then
+    EGRESS_DEV=${DEV[1]} EGRESS_IP=${IPLEN[1]%/*} EGRESS_GW=$(first_host "${NET[1]}")
+    networkd_file 1 "${MACS[1]}" "${IPLEN[1]}" $'\n[Route]\nGateway='"$EGRESS_GW"$'\n'
+    return
+  fi
+  EGRESS_DEV=$PRIMARY_DEV
+  EGRESS_IP=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
+  EGRESS_IP=${EGRESS_IP%%$'\n'*}
+  primary_eni=$(imds "network/interfaces/macs/$PRIMARY_MAC/interface-id")
+  alloc=$(ec2 describe-addresses --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" --query 'Addresses[0].AllocationId')
+  [[ $alloc == eipalloc-* ]] || fail "no EIP tagged cdktf-egress:nat=$NAT_ID (got: $alloc)"
+  assoc=$(ec2 associate-address --allocation-id "$alloc" --network-interface-id "$primary_eni" \
+    --allow-reassociation --query AssociationId)
+  log "EIP $alloc associated with $primary_eni ($assoc)"
+}
+
+# SPOKE_LIST gets "idx dev gateway cidrs" per spoke; INTERNAL every CIDR the NAT must
+# never forward to (hub, its own VPC, all spokes).
+setup_spokes() {
+  local w idx cidrs gw mark c more own
+  SPOKE_LIST=()
+  own=$(imds "network/interfaces/macs/$PRIMARY_MAC/vpc-ipv4-cidr-blocks")
+  INTERNAL="$HUB_CIDRS ${own//$'\n'/ }"
+  for w in $SPOKES; do
+    idx=${w%%=*} cidrs=${w#*=}
+    gw=$(first_host "${NET[idx]}") mark=$((RT_BASE + idx))
+    SPOKE_LIST+=("$idx ${DEV[idx]} $gw $cidrs")
+    INTERNAL+=" ${cidrs//,/ }"
+    more=$'\n[RoutingPolicyRule]\nFirewallMark='"$mark"$'\nTable='"$mark"$'\nPriority='"$mark"$'\n'
+    for c in ${cidrs//,/ }; do more+=$'\n[Route]\nDestination='"$c"$'\nGateway='"$gw"$'\nTable='"$mark"$'\n'; done
+    networkd_file "$idx" "${MACS[idx]}" "${IPLEN[idx]}" "$more"
+  done
+  # shellcheck disable=SC2086 # word splitting wanted
+  INTERNAL=$(printf '%s\n' $INTERNAL | sort -u | tr '\n' ' ')
+}
+
+# Replies go out the interface their flow came in on: the flow's ct mark selects the
+# spoke's table, so spokes with identical CIDRs work side by side.
+apply_routes() {
+  local pref s idx dev gw cidrs c mark
+  [[ $EGRESS_MODE != dedicated ]] || ip route replace default via "$EGRESS_GW" dev "$EGRESS_DEV"
+  for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 > lo && $1 < lo + 100 { print $1 }'); do
+    ip rule del pref "$pref"
+  done
+  for s in "${SPOKE_LIST[@]}"; do
+    read -r idx dev gw cidrs <<<"$s"
+    mark=$((RT_BASE + idx))
+    ip route flush table "$mark" 2>/dev/null || : # absent on first boot
+    for c in ${cidrs//,/ }; do ip route add "$c" via "$gw" dev "$dev" table "$mark"; done
+    ip rule add fwmark "$mark" table "$mark" pref "$mark"
+  done
+}
+
+# --- nftables ---------------------------------------------------------------------------
 nft_set() { # name cidrs...
   local name=$1
   shift
@@ -182,13 +268,27 @@ nft_set() { # name cidrs...
   printf '\t}\n'
 }
 
+# Routing mark for traffic to a port-forward target: its spoke's, or 0 (main table).
+target_mark() { # ip
+  local s idx c cidrs
+  for s in "${SPOKE_LIST[@]}"; do
+    read -r idx _ _ cidrs <<<"$s"
+    for c in ${cidrs//,/ }; do
+      if in_cidr "$1" "$c"; then echo $((RT_BASE + idx)) && return; fi
+    done
+  done
+  echo 0
+}
+
+# "table; delete table; table {...}" in one `nft -f` is atomic and leaves exactly one copy.
 render_nft() {
-  local s idx dev mark w proto port to toport from m c
+  local s idx dev w proto port to toport from match mark E=$EGRESS_DEV
   printf 'table ip %s\ndelete table ip %s\ntable ip %s {\n' "$TABLE" "$TABLE" "$TABLE"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # word splitting wanted
   nft_set internal $INTERNAL
   # shellcheck disable=SC2086
   nft_set hub $HUB_CIDRS
+  # Directional zones: identical spoke flows stay apart; replies, after masquerade, are unique.
   printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev _ <<<"$s"
@@ -199,128 +299,80 @@ render_nft() {
     read -r idx dev _ <<<"$s"
     printf '\t\tiifname "%s" ct mark set %d\n' "$dev" $((RT_BASE + idx))
   done
-  printf '\t\tiifname "%s" meta mark set ct mark\n\t}\n' "$EGRESS_DEV"
+  printf '\t\tiifname "%s" meta mark set ct mark\n\t}\n' "$E"
   printf '\tchain dnat_in {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n'
   for w in $PORT_FORWARDS; do
     IFS=: read -r proto port to toport from <<<"$w"
-    m=""
-    [[ ,$from, == *,0.0.0.0/0,* ]] || m="ip saddr { $from } "
-    mark=0
-    for s in "${SPOKE_LIST[@]}"; do
-      read -r idx _ _ c <<<"$s"
-      for c in ${c//,/ }; do
-        if ((mark == 0)) && in_cidr "$to" "$c"; then mark=$((RT_BASE + idx)); fi
-      done
-    done
-    ((mark == 0)) || m+="ct mark set $mark meta mark set $mark "
-    printf '\t\tiifname "%s" ip daddr %s %s dport %d %sdnat to %s:%d\n' "$EGRESS_DEV" "$EGRESS_IP" "$proto" "$port" "$m" "$to" "$toport"
+    match=""
+    [[ ,$from, == *,0.0.0.0/0,* ]] || match="ip saddr { $from } "
+    mark=$(target_mark "$to")
+    ((mark == 0)) || match+="ct mark set $mark meta mark set $mark "
+    printf '\t\tiifname "%s" ip daddr %s %s dport %d %sdnat to %s:%d\n' "$E" "$EGRESS_IP" "$proto" "$port" "$match" "$to" "$toport"
   done
+  # Forwarded connections keep the internet source (replies come back through the NAT anyway).
   printf '\t}\n\tchain snat_out {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n'
-  printf '\t\tct status dnat accept\n\t\toifname "%s" masquerade\n\t}\n' "$EGRESS_DEV"
+  printf '\t\tct status dnat accept\n\t\toifname "%s" masquerade\n\t}\n' "$E"
   printf '\tchain filter_forward {\n\t\ttype filter hook forward priority filter; policy drop;\n'
   printf '\t\tct state established,related accept\n\t\tct state invalid drop\n'
-  printf '\t\tiifname "%s" ct status dnat accept\n' "$EGRESS_DEV"
-  if [[ -n $HUB_CIDRS ]]; then
-    printf '\t\tiifname "%s" oifname "%s" ip saddr @hub ip daddr != @internal accept\n' "$EGRESS_DEV" "$EGRESS_DEV"
-  fi
+  printf '\t\tiifname "%s" ct status dnat accept\n' "$E"
+  [[ -z $HUB_CIDRS ]] || printf '\t\tiifname "%s" oifname "%s" ip saddr @hub ip daddr != @internal accept\n' "$E" "$E"
   for s in "${SPOKE_LIST[@]}"; do
     read -r _ dev _ <<<"$s"
-    printf '\t\tiifname "%s" oifname "%s" ip daddr != @internal accept\n' "$dev" "$EGRESS_DEV"
+    printf '\t\tiifname "%s" oifname "%s" ip daddr != @internal accept\n' "$dev" "$E"
   done
   printf '\t\tcounter drop\n\t}\n}\n'
 }
 
-# --- main -----------------------------------------------------------------------
+apply_nft() {
+  if ! command -v nft >/dev/null; then
+    log "nft missing; installing nftables"
+    timeout 300 dnf -y -q install nftables >&2 || fail "nft not found and dnf could not install nftables"
+  fi
+  render_nft | nft -f - || fail "nft rejected the ruleset"
+}
+
+forwarding_on() {
+  local dev
+  for dev in all default "$PRIMARY_DEV" "${DEV[@]}"; do
+    echo 2 >"/proc/sys/net/ipv4/conf/$dev/rp_filter"
+    echo 0 >"/proc/sys/net/ipv4/conf/$dev/send_redirects"
+  done
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+}
+
+# Never report success without the NAT rule, forwarding and the egress route.
+verify() {
+  local rules def
+  rules=$(nft list chain ip "$TABLE" snat_out)
+  [[ $rules == *"oifname \"$EGRESS_DEV\" masquerade"* ]] || fail "masquerade rule missing"
+  [[ $(</proc/sys/net/ipv4/ip_forward) == 1 ]] || fail "forwarding is off"
+  def=$(ip -4 route show default | awk '{ m = 0; for (i = 1; i < NF; i++) { if ($i == "metric") m = $(i + 1); if ($i == "dev") d = $(i + 1) }
+    if (b == "" || m < bm) { b = d; bm = m } } END { print b }')
+  [[ $def == "$EGRESS_DEV" ]] || fail "default route is on ${def:-nothing}, not $EGRESS_DEV"
+}
+
+# --- main -------------------------------------------------------------------------------
 load_config
-# With no public IPv4 the API is reached over IPv6: dual-stack endpoints for every service.
+# No public IPv4 on the primary interface: reach every AWS API over its dual-stack endpoint.
 [[ -z $EC2_ENDPOINT_URL ]] || export AWS_USE_DUALSTACK_ENDPOINT=true
 for tool in curl aws ip timeout; do command -v "$tool" >/dev/null || fail "$tool not found"; done
 imds_token
 INSTANCE_ID=$(imds instance-id) || fail "no instance-id from IMDS"
 imds_region=$(imds placement/region) || fail "no region from IMDS"
 [[ -n $REGION ]] || REGION=$imds_region
-[[ $REGION == "$imds_region" ]] || fail "config REGION $REGION but instance is in $imds_region"
+[[ $REGION == "$imds_region" ]] || fail "config REGION $REGION but the instance is in $imds_region"
 PRIMARY_MAC=$(imds mac) || fail "no MAC from IMDS"
 PRIMARY_DEV=$(link_by_mac "$PRIMARY_MAC")
 [[ -n $PRIMARY_DEV ]] || fail "no interface with the primary MAC $PRIMARY_MAC"
 log "instance $INSTANCE_ID, NAT $NAT_ID, mode $EGRESS_MODE, primary $PRIMARY_DEV"
 
-ENIS=$(describe_enis) || fail "describe-network-interfaces failed"
-wanted=()
-[[ $EGRESS_MODE != dedicated ]] || wanted+=(1)
-for w in $SPOKES; do wanted+=("${w%%=*}"); done
-mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sort -n)
 DEV=() IPLEN=() NET=() MACS=()
-for idx in "${wanted[@]}"; do
-  row=$(awk -v i="$idx" '$1 == i' <<<"$ENIS")
-  [[ $(wc -l <<<"$row") == 1 && -n $row ]] || fail "expected one ENI tagged cdktf-egress:device-index=$idx, found: ${row:-none}"
-  read -r _ eni mac holder <<<"$row"
-  if [[ $holder == "$INSTANCE_ID" ]]; then log "$eni already attached as device $idx"; else attach "$idx" "$eni"; fi
-  wait_link "$idx" "$mac"
-  link_up "${DEV[$idx]}" "${IPLEN[$idx]}"
-  log "device $idx: $eni $mac is ${DEV[$idx]} ${IPLEN[$idx]}"
-done
-
-if [[ $EGRESS_MODE == dedicated ]]; then
-  EGRESS_DEV=${DEV[1]} EGRESS_IP=${IPLEN[1]%/*} EGRESS_GW=$(first_host "${NET[1]}")
-  networkd_file 1 "${MACS[1]}" "${IPLEN[1]}" $'\n[Route]\nGateway='"$EGRESS_GW"$'\n'
-else
-  EGRESS_DEV=$PRIMARY_DEV
-  EGRESS_IP=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
-  EGRESS_IP=${EGRESS_IP%%$'\n'*}
-  primary_eni=$(imds "network/interfaces/macs/$PRIMARY_MAC/interface-id")
-  alloc=$(ec2 describe-addresses --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" --query 'Addresses[0].AllocationId')
-  [[ $alloc == eipalloc-* ]] || fail "no EIP tagged cdktf-egress:nat=$NAT_ID (got: $alloc)"
-  assoc=$(ec2 associate-address --allocation-id "$alloc" --network-interface-id "$primary_eni" \
-    --allow-reassociation --query AssociationId)
-  log "EIP $alloc associated with $primary_eni ($assoc)"
-fi
-
-# Spokes: "idx dev gateway cidrs" each; sources the NAT must never forward back inside.
-SPOKE_LIST=()
-INTERNAL="$HUB_CIDRS $(imds "network/interfaces/macs/$PRIMARY_MAC/vpc-ipv4-cidr-blocks" | tr '\n' ' ')"
-for w in $SPOKES; do
-  idx=${w%%=*} cidrs=${w#*=}
-  gw=$(first_host "${NET[$idx]}") mark=$((RT_BASE + idx))
-  SPOKE_LIST+=("$idx ${DEV[$idx]} $gw $cidrs")
-  INTERNAL+=" ${cidrs//,/ }"
-  extra=$'\n[RoutingPolicyRule]\nFirewallMark='"$mark"$'\nTable='"$mark"$'\nPriority='"$mark"$'\n'
-  for c in ${cidrs//,/ }; do extra+=$'\n[Route]\nDestination='"$c"$'\nGateway='"$gw"$'\nTable='"$mark"$'\n'; done
-  networkd_file "$idx" "${MACS[$idx]}" "${IPLEN[$idx]}" "$extra"
-done
-# shellcheck disable=SC2086
-INTERNAL=$(printf '%s\n' $INTERNAL | sort -u | tr '\n' ' ')
-networkd_reload
-
-# Runtime state, mirroring the networkd files.
-if [[ $EGRESS_MODE == dedicated ]]; then ip route replace default via "$EGRESS_GW" dev "$EGRESS_DEV"; fi
-if ! command -v nft >/dev/null; then
-  log "nft missing; installing nftables"
-  timeout 300 dnf -y -q install nftables >&2 || fail "nft not found and dnf could not install nftables"
-fi
-for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 > lo && $1 < lo + 100 { print $1 }'); do
-  ip rule del pref "$pref"
-done
-for s in "${SPOKE_LIST[@]}"; do
-  read -r idx dev gw cidrs <<<"$s"
-  mark=$((RT_BASE + idx))
-  ip route flush table "$mark" 2>/dev/null || : # absent on first boot
-  for c in ${cidrs//,/ }; do ip route add "$c" via "$gw" dev "$dev" table "$mark"; done
-  ip rule add fwmark "$mark" table "$mark" pref "$mark"
-done
-
-render_nft | nft -f - || fail "nft rejected the ruleset"
-for dev in all default "$PRIMARY_DEV" "${DEV[@]}"; do
-  sysctl_set "conf/$dev/rp_filter" 2
-  sysctl_set "conf/$dev/send_redirects" 0
-done
-sysctl_set ip_forward 1
-
-# Never report success without the NAT rule, forwarding and the egress route.
-rules=$(nft list chain ip "$TABLE" snat_out)
-[[ $rules == *"oifname \"$EGRESS_DEV\" masquerade"* ]] || fail "masquerade rule missing"
-[[ $(</proc/sys/net/ipv4/ip_forward) == 1 ]] || fail "forwarding is off"
-def=$(ip -4 route show default | awk '{ m = 0; for (i = 1; i < NF; i++) { if ($i == "metric") m = $(i + 1); if ($i == "dev") d = $(i + 1) }
-  if (b == "" || m < bm) { b = d; bm = m } } END { print b }')
-[[ $def == "$EGRESS_DEV" ]] || fail "default route is on ${def:-nothing}, not $EGRESS_DEV"
-log "NAT ready: ${#wanted[@]} ENIs, egress $EGRESS_DEV ($EGRESS_IP), spokes: ${SPOKES:-none}"
+attach_enis
+setup_egress
+setup_spokes
+networkd_apply
+apply_routes
+apply_nft
+forwarding_on
+verify
+log "NAT ready: egress $EGRESS_DEV ($EGRESS_IP), ENIs ${!DEV[*]}, spokes: ${SPOKES:-none}"

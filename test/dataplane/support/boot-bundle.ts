@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -29,9 +29,8 @@ export const SCRIPT_PATH = '/opt/cdktf-egress/nat-boot.sh';
 export const UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat.service';
 export const CONF_PATH = '/etc/cdktf-egress/nat.conf';
 
-/** `npm run synth` of a spec (YAML text) into a fresh directory; returns the stack's cdk.tf.json. */
-export async function synthSpec(specYaml: string, project: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'egdp-synth-'));
+/** `npm run synth` of a spec (YAML text) into `dir`; returns the stack's cdk.tf.json. */
+export async function synthSpec(specYaml: string, project: string, dir: string): Promise<string> {
   const spec = join(dir, 'spec.yaml');
   writeFileSync(spec, specYaml);
   const outdir = join(dir, 'cdktf.out');
@@ -70,15 +69,15 @@ export function writeFileContent(f: CloudConfig['write_files'][number]): Buffer 
   return gz ? gunzipSync(raw) : raw;
 }
 
-/** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf. */
-export function bundlesFromTfJson(tfJsonPath: string): Map<string, BootBundle> {
+/** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf; files go under `dir`. */
+export function bundlesFromTfJson(tfJsonPath: string, dir: string): Map<string, BootBundle> {
   const tf = JSON.parse(readFileSync(tfJsonPath, 'utf8')) as { resource?: Record<string, Record<string, { user_data?: string }>> };
   const templates = tf.resource?.aws_launch_template ?? {};
   const bundles = new Map<string, BootBundle>();
   for (const lt of Object.values(templates)) {
     if (!lt.user_data) continue;
     const cc = decodeUserData(lt.user_data);
-    const root = mkdtempSync(join(tmpdir(), 'egdp-root-'));
+    const root = mkdtempSync(join(dir, 'root-'));
     const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
     for (const f of cc.write_files) {
       const path = join(root, f.path);
@@ -107,10 +106,21 @@ export function bundlesFromTfJson(tfJsonPath: string): Map<string, BootBundle> {
   return bundles;
 }
 
-/** Synthesizes the spec and returns the bundle of the NAT named `natId`. */
+const workDirs: string[] = [];
+
+/**
+ * Synthesizes the spec and returns the bundle of the NAT named `natId`. Its files live
+ * until removeBundles() (call it in afterAll).
+ */
 export async function bundleFromSpec(specYaml: string, project: string, natId: string): Promise<BootBundle> {
-  const bundles = bundlesFromTfJson(await synthSpec(specYaml, project));
+  const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
+  workDirs.push(dir);
+  const bundles = bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
   const b = bundles.get(natId);
   if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
   return b;
+}
+
+export function removeBundles(): void {
+  for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

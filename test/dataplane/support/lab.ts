@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -27,8 +27,8 @@ export const FAKE_DIR = join(__dirname, 'fake');
 export const EIP = '192.0.2.10';
 export const EIP_ALLOCATION = 'eipalloc-00000000000000e1f';
 export const INTERNET = { host: '198.51.100.7', other: '198.51.100.8', api4: '203.0.113.53', api6: '2001:db8:53::53' };
-/** Internet-side listeners: whoami (TCP+UDP), a byte sink, and the port the specs forward (to show it is not hijacked). */
-export const PORTS = { whoami: 7000, sink: 7001, forwarded: 8080 };
+/** Internet-side listeners: whoami (TCP+UDP), a byte sink, a passive acceptor (connection rate), and the port the specs forward (to show it is not hijacked). */
+export const PORTS = { whoami: 7000, sink: 7001, accept: 7002, forwarded: 8080 };
 const HUB_V6 = '2001:db8:0:a::';
 
 export type VpcRef = 'hub' | number;
@@ -107,7 +107,7 @@ export class Lab {
 
   private constructor(readonly opts: LabOptions) {
     this.prefix = `egdp-${process.pid}-${Math.random().toString(36).slice(2, 6)}-${opts.name}`;
-    this.dir = mkdtempSync(join(tmpdir(), `egdp-${opts.name}-`));
+    this.dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-${opts.name}-`));
     this.dedicated = opts.bundle.conf.EGRESS_MODE === 'dedicated';
     this.pubSubnet = slash24(host(opts.natVpcCidr, 0));
     this.enis = this.planEnis();
@@ -117,8 +117,12 @@ export class Lab {
     if (!swept) {
       swept = true;
       await sweepStaleLabs();
+      // A worker ended early (interrupted, or exiting when jest goes) still cleans up.
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => destroyAllNow(sig));
+      process.once('exit', () => [...liveLabs].forEach((lab) => lab.destroyNow()));
     }
     const lab = new Lab(opts);
+    liveLabs.add(lab);
     try {
       await lab.build();
     } catch (e) {
@@ -272,7 +276,7 @@ export class Lab {
     const servers: [string, string[]][] = [
       [inet, ['python3', join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens]],
       [inet, [...netprobe(), 'serve', '--tcp-whoami', `0.0.0.0:${PORTS.whoami}`, '--udp-whoami', `0.0.0.0:${PORTS.whoami}`,
-        '--tcp-whoami', `0.0.0.0:${PORTS.forwarded}`, '--tcp-sink', `0.0.0.0:${PORTS.sink}`, '--icmp-log', join(this.dir, 'icmp.log')]],
+        '--tcp-whoami', `0.0.0.0:${PORTS.forwarded}`, '--tcp-sink', `0.0.0.0:${PORTS.sink}`, '--tcp-accept', `0.0.0.0:${PORTS.accept}`, '--icmp-log', join(this.dir, 'icmp.log')]],
       ...this.opts.hosts.map((h): [string, string[]] => [this.host(h.vpc, h.ip),
         [...netprobe(), 'serve', '--tcp-whoami', '0.0.0.0:80', '--tcp-whoami', `0.0.0.0:${PORTS.whoami}`]]),
     ];
@@ -318,7 +322,7 @@ export class Lab {
     return runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'sync-igw', this.dir]);
   }
 
-  /** A new instance: its namespace, primary interface (ens5, DHCP-style address and default route) and IMDS. */
+  /** A new instance: its namespace, primary interface (ens5 with its address and DHCP-style default route) and IMDS. */
   async launch(confOverrides: Record<string, string> = {}): Promise<Instance> {
     const seq = ++this.instances;
     const inst: Instance = {
@@ -358,7 +362,8 @@ export class Lab {
       `ip -n ${inst.ns} addr add ${inst.primaryIp}/24 dev ens5`,
       `ip -n ${inst.ns} addr add ${v6}/64 dev ens5 nodad`,
       `ip -n ${inst.ns} link set ens5 up`,
-      ...(this.opts.ipv4DefaultRoute === false ? [] : [`ip -n ${inst.ns} route add default via ${host(this.pubSubnet, 1)}`]),
+      // As amazon-ec2-net-utils/DHCP leave it on AL2023: metric 512 for device 0.
+      ...(this.opts.ipv4DefaultRoute === false ? [] : [`ip -n ${inst.ns} route add default via ${host(this.pubSubnet, 1)} dev ens5 proto dhcp metric 512`]),
       `ip -n ${inst.ns} -6 route add default via fe80::1 dev ens5`,
       ...routerPort(r0, port, host(this.pubSubnet, 1), inst.primaryIp, inst.primaryMac),
       `ip -n ${r0} addr add fe80::1/64 dev ${port} nodad`,
@@ -388,6 +393,9 @@ export class Lab {
       await runOk(['ip', '-n', inst.ns, 'link', 'set', 'dev', dev, 'netns', this.ns('park')]);
       await runOk(['ip', '-n', this.ns('park'), 'link', 'set', 'dev', dev, 'name', eni.park]);
     }
+    // Namespace teardown is asynchronous in the kernel: delete the primary veth (and so
+    // its router port) now, so a reboot can create them again at once.
+    await runOk(['ip', '-n', inst.ns, 'link', 'del', 'ens5']);
     await deleteNamespace(inst.ns);
   }
 
@@ -458,10 +466,22 @@ export class Lab {
   }
 
   async destroy(): Promise<void> {
+    liveLabs.delete(this);
     for (const c of this.children) killGroup(c.child);
     for (const ns of [...this.namespaces].reverse()) await deleteNamespace(ns);
     this.namespaces.clear();
     if (!process.env.EGDP_KEEP) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** For a signal: no awaiting, everything synchronous. */
+  destroyNow(): void {
+    for (const c of this.children) killGroup(c.child);
+    for (const ns of this.namespaces) {
+      for (const pid of runSync(['ip', 'netns', 'pids', ns]).stdout.split('\n').filter(Boolean)) killPid(Number(pid));
+      runSync(['ip', 'netns', 'del', ns]);
+    }
+    this.namespaces.clear();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -484,32 +504,50 @@ function routerPort(router: string, port: string, gw: string, behind: string, ma
   ];
 }
 
+const liveLabs = new Set<Lab>();
+
+function destroyAllNow(signal: NodeJS.Signals): void {
+  for (const lab of liveLabs) lab.destroyNow();
+  process.kill(process.pid, signal);
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
 /** Kills what still runs in a lab namespace (only lab processes live there), then deletes it. */
 async function deleteNamespace(ns: string): Promise<void> {
   const pids = (await run(['ip', 'netns', 'pids', ns], { timeoutMs: 5000 })).stdout.split('\n').filter(Boolean);
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  for (const pid of pids) killPid(Number(pid));
   await run(['ip', 'netns', 'del', ns], { timeoutMs: 5000 });
 }
 
-/** Namespaces of earlier runs whose jest worker died before its afterAll. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What runs whose jest worker died before its afterAll left behind: namespaces (and the
+ * processes in them) and temp dirs, all named egdp-<pid>-..., for pids no longer alive.
+ */
 async function sweepStaleLabs(): Promise<void> {
   const list = (await run(['ip', 'netns', 'list'])).stdout;
   for (const line of list.split('\n')) {
     const m = /^(egdp-(\d+)-\S+)/.exec(line);
-    if (!m || Number(m[2]) === process.pid) continue;
-    let alive = true;
-    try {
-      process.kill(Number(m[2]), 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) await deleteNamespace(m[1]);
+    if (m && !alive(Number(m[2]))) await deleteNamespace(m[1]);
+  }
+  for (const entry of readdirSync(tmpdir())) {
+    const m = /^egdp-(\d+)-/.exec(entry);
+    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   }
 }
 

@@ -49,7 +49,7 @@ export async function applyNetworkdFiles(ns: string, dir: string): Promise<void>
     for (const s of sections) {
       const k = s.keys;
       if (s.name === 'Network' && k.Address) await ip('addr', 'add', k.Address, 'dev', dev);
-      if (s.name === 'Route') await ip('route', 'add', k.Destination ?? 'default', 'via', k.Gateway, 'dev', dev, 'table', k.Table ?? 'main');
+      if (s.name === 'Route') await ip('route', 'replace', k.Destination ?? 'default', 'via', k.Gateway, 'dev', dev, 'table', k.Table ?? 'main');
       if (s.name === 'RoutingPolicyRule') await ip('rule', 'add', 'fwmark', k.FirewallMark, 'table', k.Table, 'pref', k.Priority);
     }
   }

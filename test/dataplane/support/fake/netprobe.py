@@ -7,6 +7,7 @@ Servers (one process, one thread per listener):
     tcp-whoami  answers "<peer ip> <peer port>" and closes
     udp-whoami  answers each datagram with "<peer ip> <peer port>"
     tcp-sink    reads to EOF, answers JSON {peer, port, bytes, sha256}
+    tcp-accept  accepts and closes only after the peer does (never TIME_WAIT on this side)
     icmp-log    appends "<source> <payload>" for every echo request seen
 
 Probes (print one JSON object, exit 0 whatever happened; every wait is bounded):
@@ -14,12 +15,13 @@ Probes (print one JSON object, exit 0 whatever happened; every wait is bounded):
   netprobe.py udp-whoami HOST PORT [--timeout S]
   netprobe.py icmp HOST --token T [--timeout S]
   netprobe.py tcp-send HOST PORT --bytes N --seed S [--sport P] [--seconds D] [--timeout S]
-  netprobe.py connect-rate HOST PORT --seconds D
-  netprobe.py first-connect HOST PORT --timeout S     (time until a connect first succeeds)
+  netprobe.py connect-rate HOST PORT --count N --seconds MAX   (connect, then reset)
+  netprobe.py first-connect HOST PORT --timeout S     (when a connect first succeeds; atMs is epoch ms)
 """
 import hashlib
 import json
 import os
+import selectors
 import socket
 import struct
 import sys
@@ -87,6 +89,30 @@ def tcp_sink(a):
         threading.Thread(target=sink_one, args=(c, peer), daemon=True).start()
 
 
+def tcp_accept(a):
+    srv = socket.create_server(addr(a), backlog=1024)
+    srv.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(srv, selectors.EVENT_READ)
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is srv:
+                try:
+                    c, _ = srv.accept()
+                except OSError:
+                    continue
+                c.setblocking(False)
+                sel.register(c, selectors.EVENT_READ)
+            else:
+                try:
+                    data = key.fileobj.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(key.fileobj)
+                    key.fileobj.close()
+
+
 def icmp_log(path):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     while True:
@@ -99,7 +125,7 @@ def icmp_log(path):
 
 def serve(kw):
     jobs = [(tcp_whoami, a) for a in kw.get("tcp-whoami", [])] + [(udp_whoami, a) for a in kw.get("udp-whoami", [])]
-    jobs += [(tcp_sink, a) for a in kw.get("tcp-sink", [])] + [(icmp_log, a) for a in kw.get("icmp-log", [])]
+    jobs += [(tcp_sink, a) for a in kw.get("tcp-sink", [])] + [(tcp_accept, a) for a in kw.get("tcp-accept", [])] + [(icmp_log, a) for a in kw.get("icmp-log", [])]
     started = []
     for fn, a in jobs:
         t = threading.Thread(target=fn, args=(a,), daemon=True)
@@ -222,12 +248,12 @@ def probe_tcp_send(host, port, kw):
 
 
 def probe_connect_rate(host, port, kw):
-    seconds = float(kw["seconds"][0])
-    end, n, failed = time.monotonic() + seconds, 0, 0
+    count, seconds = int(kw["count"][0]), float(kw["seconds"][0])
     t0 = time.monotonic()
-    while time.monotonic() < end:
+    end, n, failed = t0 + seconds, 0, 0
+    while n + failed < count and time.monotonic() < end:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
         s.settimeout(1)
         try:
             s.connect((host, port))
@@ -235,7 +261,8 @@ def probe_connect_rate(host, port, kw):
         except OSError:
             failed += 1
         s.close()
-    return {"ok": failed == 0, "connections": n, "failed": failed, "perSecond": n / (time.monotonic() - t0)}
+    took = time.monotonic() - t0
+    return {"ok": failed == 0 and n == count, "connections": n, "failed": failed, "seconds": took, "perSecond": n / took}
 
 
 def probe_first_connect(host, port, kw):
@@ -249,7 +276,7 @@ def probe_first_connect(host, port, kw):
         try:
             s.connect((host, port))
             s.close()
-            return {"ok": True, "ms": round((time.monotonic() - t0) * 1000, 1), "tries": tries}
+            return {"ok": True, "ms": round((time.monotonic() - t0) * 1000, 1), "atMs": time.time() * 1000, "tries": tries}
         except OSError:
             s.close()
             time.sleep(0.005)

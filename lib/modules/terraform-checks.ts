@@ -1,0 +1,137 @@
+import { INSTANCE_TYPES } from '../nat/instance-types';
+
+/**
+ * Validation blocks for module variables, each the Terraform form of a check the spec or a
+ * construct makes in TypeScript, with the same message (variable names in place of spec
+ * paths). Conditions and messages are HCL: messages may interpolate `${...}`.
+ */
+export interface TerraformCheck {
+  readonly condition: string;
+  readonly message: string;
+}
+
+/** An HCL string or tuple literal (JSON's escapes are HCL's for these characters). */
+export const hclString = (value: string | readonly string[]): string => JSON.stringify(value);
+
+const NAME = '^[a-z][a-z0-9-]{0,30}$';
+
+/** lib/spec/schema.ts `nameField`. */
+export function nameCheck(expression: string, what: string): TerraformCheck {
+  return {
+    condition: `can(regex(${hclString(NAME)}, ${expression}))`,
+    message: `${what} must match ${NAME} (lower case, digits, dashes; starts with a letter)`,
+  };
+}
+
+/** lib/spec/schema.ts `awsId`. */
+export function awsIdCheck(variable: string, prefix: string, optional = false): TerraformCheck {
+  const valid = `can(regex("^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$", var.${variable}))`;
+  return { condition: optional ? `var.${variable} == "" || ${valid}` : valid, message: `${variable} must be an ID such as ${prefix}-0123456789abcdef0` };
+}
+
+/** Every element of a list an ID of the kind (`subnet`, `rtb`). */
+export function awsIdListCheck(list: string, variable: string, prefix: string): TerraformCheck {
+  return {
+    condition: `alltrue([for id in ${list} : can(regex("^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$", id))])`,
+    message: `${variable} must list IDs such as ${prefix}-0123456789abcdef0`,
+  };
+}
+
+const isCidr = (cidr: string) => `can(cidrnetmask(${cidr}))`;
+const quotedWhere = (list: string, test: (item: string) => string) => `join(", ", [for c in ${list} : "\\"\${c}\\"" if ${test('c')}])`;
+
+/** lib/spec/checks.ts `checkCidr`, first part, over a list. */
+export function cidrListCheck(list: string): TerraformCheck {
+  return {
+    condition: `alltrue([for c in ${list} : ${isCidr('c')}])`,
+    message: `\${${quotedWhere(list, (c) => `!${isCidr(c)}`)}} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`,
+  };
+}
+
+/** lib/spec/checks.ts `checkCidr` for one VPC CIDR: valid, prefix in range, a network address. */
+export function vpcCidrChecks(variable: string, prefix: { min: number; max: number }): TerraformCheck[] {
+  const v = `var.${variable}`;
+  const length = `tonumber(split("/", ${v})[1])`;
+  return [
+    { condition: isCidr(v), message: `"\${${v}}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16` },
+    {
+      condition: `!${isCidr(v)} || (${length} >= ${prefix.min} && ${length} <= ${prefix.max})`,
+      message: `/\${split("/", ${v})[1]} is outside /${prefix.min}../${prefix.max}; use a prefix length in that range`,
+    },
+    {
+      condition: `!${isCidr(v)} || cidrhost(${v}, 0) == split("/", ${v})[0]`,
+      message: `\${${v}} is not a network address; did you mean \${cidrhost(${v}, 0)}/\${split("/", ${v})[1]}?`,
+    },
+  ];
+}
+
+/** lib/spec/schema.ts array bounds (`must list at least N item(s)`). */
+export function listLengthChecks(variable: string, min: number, max?: number): TerraformCheck[] {
+  const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+  const checks = [{ condition: `length(var.${variable}) >= ${min}`, message: `${variable} must list at least ${items(min)}` }];
+  if (max !== undefined) checks.push({ condition: `length(var.${variable}) <= ${max}`, message: `${variable} must list at most ${items(max)}` });
+  return checks;
+}
+
+/** zod `enum`: `must be one of "a", "b"`. */
+export function oneOfCheck(expression: string, what: string, values: readonly string[]): TerraformCheck {
+  return {
+    condition: `contains(${hclString(values)}, ${expression})`,
+    message: `${what} must be one of ${values.map((v) => `"${v}"`).join(', ')}`,
+  };
+}
+
+/** lib/spec/schema.ts number bounds. */
+export function numberRangeChecks(variable: string, min: number, max: number): TerraformCheck[] {
+  return [
+    { condition: `var.${variable} == floor(var.${variable})`, message: `${variable} must be an integer` },
+    { condition: `var.${variable} >= ${min}`, message: `${variable} must be at least ${min}` },
+    { condition: `var.${variable} <= ${max}`, message: `${variable} must be at most ${max}` },
+  ];
+}
+
+/** lib/nat/instance-types.ts `architectureOf`, as an HCL expression over the type expression `type`. */
+export function architectureOf(type: string): string {
+  const family = `split(".", ${type})[0]`;
+  return `(${family} == "a1" || can(regex("^[a-z]+[0-9]+g", ${family})) ? "arm64" : "x86_64")`;
+}
+
+/** `{ "t4g.nano" = 2, ... }`: network interfaces per catalog type. */
+export const ENI_LIMITS = `{ ${INSTANCE_TYPES.map((info) => `${hclString(info.type)} = ${info.maxEnis}`).join(', ')} }`;
+
+/** Instance type checks every NAT module makes: not empty, well formed, one architecture. */
+export function instanceTypeChecks(list: string, variable: string): TerraformCheck[] {
+  const architectures = `distinct([for t in ${list} : ${architectureOf('t')}])`;
+  return [
+    { condition: `length(${list}) > 0`, message: `${variable} is empty; give at least one type such as t4g.nano` },
+    { condition: `alltrue([for t in ${list} : can(regex("^[a-z][a-z0-9-]*[.][a-z0-9]+$", t))])`, message: `${variable} must be EC2 instance types such as t4g.nano` },
+    {
+      condition: `length(${architectures}) <= 1`,
+      message: `instance types mix architectures (\${join(" and ", ${architectures})}); one launch template boots one AMI, so list types of one architecture`,
+    },
+  ];
+}
+
+/** lib/spec/checks.ts `checkInstanceTypes`: types must be in the catalog, whose ENI limits are known. */
+export function knownInstanceTypeCheck(list: string): TerraformCheck {
+  const families = [...new Set(INSTANCE_TYPES.map((info) => info.type.split('.')[0]))].join(', ');
+  return {
+    condition: `alltrue([for t in ${list} : contains(keys(${ENI_LIMITS}), t)])`,
+    message: `unknown instance type \${join(", ", [for t in ${list} : t if !contains(keys(${ENI_LIMITS}), t)])}: its ENI limit is not known; use types of the families ${families}`,
+  };
+}
+
+/** lib/spec/checks.ts `checkInstanceTypes`: every type carries the interfaces the NAT needs. */
+export function eniCapacityCheck(list: string, needed: string, described: string, saveOne: string): TerraformCheck {
+  const short = `[for t in ${list} : "\${t} (\${${ENI_LIMITS}[t]})" if lookup(${ENI_LIMITS}, t, 99) < ${needed}]`;
+  return {
+    condition: `length(${short}) == 0`,
+    message: `\${join(", ", ${short})} cannot carry the \${${needed}} network interfaces this NAT needs (\${${described}}); choose larger types, or ${saveOne} to save one`,
+  };
+}
+
+/** lib/spec/schema.ts `imageId`. */
+export const imageIdCheck: TerraformCheck = {
+  condition: 'var.image_id == "" || can(regex("^(ami-[0-9a-f]{8,17}|resolve:ssm:[^[:space:]]+)$", var.image_id))',
+  message: 'image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>',
+};
