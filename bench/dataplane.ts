@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const s = lab.state();
     s.igw[HOST] = ROUTED_PUBLIC_IP;
     lab.writeState(s);
-    await runOk(['python3', `${__dirname}/../test/dataplane/support/fake/ec2api.py`, 'sync-igw', lab.dir]);
+    await lab.syncIgw();
     await runOk(['ip', '-n', lab.router('hub'), 'rule', 'add', 'iif', 'igw', 'to', HOST, 'lookup', '100', 'pref', '99']);
     await sleep(300); // iperf3 server up
 

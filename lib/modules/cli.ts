@@ -5,7 +5,7 @@ import { REGENERATE } from './header';
 /**
  * `npm run modules`: regenerates modules/ (all or nothing). `-- --check` writes nothing and
  * exits 1 naming every stale, missing or unexpected file. `--dir <path>` works on another
- * directory.
+ * directory. Exit 2: bad arguments or a module that cannot be generated.
  */
 function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
@@ -38,4 +38,10 @@ function main(argv: readonly string[]): number {
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // Nothing was written: modules/ is replaced only once every file is ready.
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+}

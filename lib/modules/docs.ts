@@ -16,6 +16,7 @@ Differences from int128/nat-instance:
 
 - \`image_id = ""\` means the latest Amazon Linux 2023 (for the architecture of the first instance type), resolved by EC2 at launch.
 - \`name\` must match \`^[a-z][a-z0-9-]{0,30}$\`; it is written into the boot configuration.
+- \`user_data_write_files\` is \`list(map(string))\` rather than \`list(any)\`: entries take the cloud-init keys path, content, permissions, owner and encoding, all strings.
 - New inputs, all off by default: \`create_eip\`, \`port_forwards\`, \`root_volume_size\`. New outputs: \`public_ip\`, \`eip_allocation_id\`, \`autoscaling_group_name\`, \`launch_template_id\`.
 - Resources keep int128's addresses where it has them (\`aws_network_interface.this\`, \`aws_route.this\`, ...), so moving a root to this module keeps the ENI and the EIP on it.
 `,

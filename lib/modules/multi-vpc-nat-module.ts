@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { INSTANCE_TYPES } from '../nat/instance-types';
-import { NatInstance, type EgressInterface } from '../nat/nat-instance';
+import { NatInstance, type EgressInterface, type NatInstanceProps } from '../nat/nat-instance';
 import type { NatSpoke } from '../nat/spoke-attachment';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput, natInputs } from './nat-inputs';
@@ -101,56 +101,52 @@ export class MultiVpcNatModule extends ModuleStack {
       description: 'dedicated: an egress ENI with the EIP serves the NAT\'s own VPC too (route target of private_route_table_ids). primary: the EIP moves onto the primary interface, one ENI fewer, and only spokes are served.',
       validations: [oneOfCheck('var.egress_interface', 'egress_interface', ['dedicated', 'primary'])],
     }).stringValue as EgressInterface;
-    this.input('instance_types', {
-      type: 'list(string)', default: null, nullable: true,
-      description: 'Instance types of one architecture, each carrying the network interfaces needed (primary, egress ENI when dedicated, one per spoke). null picks the two cheapest Graviton types that do.',
-      validations: instanceTypeListChecks(),
-    });
-    const instanceTypes = this.local(
-      'instance_types',
-      `var.instance_types != null ? var.instance_types : slice([for t in ${ARM_TYPES} : t if ${ENI_LIMITS}[t] >= ${ENIS_NEEDED}], 0, min(2, length([for t in ${ARM_TYPES} : t if ${ENI_LIMITS}[t] >= ${ENIS_NEEDED}])))`,
-    );
+    const instanceTypes = this.instanceTypesInput();
     const shared = natInputs(this, 'local.instance_types[0]');
-    const vpcId = idInput(this, 'vpc_id', 'vpc', 'ID of the VPC the NAT instance lives in (the hub).');
-    const publicSubnet = idInput(this, 'public_subnet', 'subnet', 'ID of a public subnet of the hub: it fixes the AZ, and every spoke needs a subnet in that AZ.');
-    const hubCidrs = cidrListInput(this, 'hub_cidr_blocks', 'CIDR blocks of the hub served through the egress ENI (dedicated only).', []);
-    this.input('private_route_table_ids', {
-      type: 'list(string)', default: [],
-      description: 'Hub route tables that get 0.0.0.0/0 to the egress ENI (dedicated only).',
-      validations: [awsIdListCheck('var.private_route_table_ids', 'private_route_table_ids', 'rtb')],
-    });
+    const hub = this.hubInputs();
     this.input('spokes', {
       type: SPOKE_TYPE, default: [],
       description: 'VPCs served through ENIs of the NAT in them: name (unique), vpc_id, subnet_id (a private subnet in the NAT\'s AZ), cidr_blocks (sources admitted and routed back), route_table_ids (each gets 0.0.0.0/0 to that ENI). Device indexes follow the list order.',
       validations: spokeChecks(),
     });
     const spokes = this.local('spokes', '[for s in var.spokes : { name = s.name, vpcId = s.vpc_id, subnetId = s.subnet_id, cidrs = s.cidr_blocks, routeTableIds = s.route_table_ids }]');
-    const hubRoutes = this.local('hub_route_table_ids', 'var.egress_interface == "dedicated" ? var.private_route_table_ids : []');
     this.addValidation('port_forwards', forwardTargetCheck());
 
     const nat = new NatInstance(this, 'nat', {
-      natId: shared.name,
+      ...shared,
+      ...hub,
       region: this.region,
-      vpcId,
-      publicSubnetId: publicSubnet,
       egressInterface: mode,
-      servedCidrs: hubCidrs,
-      privateRouteTableIds: hubRoutes.asList,
       spokes: Token.asAny(spokes.expression) as unknown as NatSpoke[],
-      instanceTypes: instanceTypes.asList,
-      spot: shared.spot,
-      enabled: shared.enabled,
-      imageId: shared.imageId,
-      keyName: shared.keyName,
-      rootVolumeSize: shared.rootVolumeSize,
-      portForwards: shared.portForwards,
-      userDataWriteFiles: shared.userDataWriteFiles,
-      userDataRuncmd: shared.userDataRuncmd,
-      ssmPolicyArn: shared.ssmPolicyArn,
-      tags: shared.tags,
+      instanceTypes,
     });
-    this.outputs(nat, instanceTypes.asList);
+    this.outputs(nat, instanceTypes);
     this.tagEverything(shared.tags);
+  }
+
+  /** instance_types, or when null the two cheapest Graviton types carrying the interfaces needed (`defaultInstanceTypes`). */
+  private instanceTypesInput(): string[] {
+    this.input('instance_types', {
+      type: 'list(string)', default: null, nullable: true,
+      description: 'Instance types of one architecture, each carrying the network interfaces needed (primary, egress ENI when dedicated, one per spoke). null picks the two cheapest Graviton types that do.',
+      validations: instanceTypeListChecks(),
+    });
+    const fitting = `[for t in ${ARM_TYPES} : t if ${ENI_LIMITS}[t] >= ${ENIS_NEEDED}]`;
+    return this.local('instance_types', `var.instance_types != null ? var.instance_types : slice(${fitting}, 0, min(2, length(${fitting})))`).asList;
+  }
+
+  /** The hub: where the NAT lives, and what it serves there in dedicated mode. */
+  private hubInputs(): Pick<NatInstanceProps, 'vpcId' | 'publicSubnetId' | 'servedCidrs' | 'privateRouteTableIds'> {
+    const vpcId = idInput(this, 'vpc_id', 'vpc', 'ID of the VPC the NAT instance lives in (the hub).');
+    const publicSubnetId = idInput(this, 'public_subnet', 'subnet', 'ID of a public subnet of the hub: it fixes the AZ, and every spoke needs a subnet in that AZ.');
+    const servedCidrs = cidrListInput(this, 'hub_cidr_blocks', 'CIDR blocks of the hub served through the egress ENI (dedicated only).', []);
+    this.input('private_route_table_ids', {
+      type: 'list(string)', default: [],
+      description: 'Hub route tables that get 0.0.0.0/0 to the egress ENI (dedicated only).',
+      validations: [awsIdListCheck('var.private_route_table_ids', 'private_route_table_ids', 'rtb')],
+    });
+    const routes = this.local('hub_route_table_ids', 'var.egress_interface == "dedicated" ? var.private_route_table_ids : []');
+    return { vpcId, publicSubnetId, servedCidrs, privateRouteTableIds: routes.asList };
   }
 
   private outputs(nat: NatInstance, instanceTypes: string[]): void {

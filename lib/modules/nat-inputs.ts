@@ -1,5 +1,5 @@
-import { Token, type IResolvable } from 'cdktf';
-import { amiParameter, type PortForward } from '../nat/nat-instance';
+import { Token } from 'cdktf';
+import { amiParameter, type NatInstanceProps, type PortForward } from '../nat/nat-instance';
 import { DEFAULT_SSM_POLICY_ARN } from '../nat/nat-role';
 import type { WriteFile } from '../nat/user-data';
 import type { ModuleStack } from './module-stack';
@@ -15,20 +15,10 @@ import {
   type TerraformCheck,
 } from './terraform-checks';
 
-/** What both NAT modules feed to `NatInstance` from their shared inputs. */
-export interface NatInputs {
-  readonly name: string;
-  readonly enabled: IResolvable;
-  readonly spot: IResolvable;
-  readonly imageId: string;
-  readonly keyName: string;
-  readonly tags: Record<string, string>;
-  readonly ssmPolicyArn: string;
-  readonly rootVolumeSize: number;
-  readonly portForwards: readonly PortForward[];
-  readonly userDataWriteFiles: readonly WriteFile[];
-  readonly userDataRuncmd: readonly string[];
-}
+/** What both NAT modules feed to `NatInstance` from their shared inputs, as its props. */
+export type NatInputs = Required<
+  Pick<NatInstanceProps, 'natId' | 'enabled' | 'spot' | 'imageId' | 'keyName' | 'tags' | 'ssmPolicyArn' | 'rootVolumeSize' | 'portForwards' | 'userDataWriteFiles' | 'userDataRuncmd'>
+>;
 
 const WRITE_FILE_KEYS = ['path', 'content', 'permissions', 'owner', 'encoding'];
 
@@ -83,16 +73,7 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     description: 'EC2 key pair for SSH. "" (the default) means none; Session Manager works either way. Open port 22 on sg_id yourself.',
   });
   const tags = stack.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module and what the instance launches.' });
-  stack.input('user_data_write_files', {
-    type: 'list(map(string))', default: [],
-    description: `Extra cloud-init write_files entries, written after the NAT's own. Keys: ${WRITE_FILE_KEYS.join(', ')}; path and content are required, permissions defaults to 0644.`,
-    validations: writeFileChecks(),
-  });
-  stack.input('user_data_runcmd', {
-    type: 'list(list(string))', default: [],
-    description: 'Extra cloud-init runcmd entries (argv lists), run after the NAT service is up.',
-    validations: [{ condition: 'alltrue([for c in var.user_data_runcmd : length(c) > 0])', message: 'user_data_runcmd entries must not be empty' }],
-  });
+  const userData = userDataInputs(stack);
   const ssmPolicyArn = stack.input('ssm_policy_arn', {
     type: 'string', default: DEFAULT_SSM_POLICY_ARN,
     description: 'Managed policy attached to the instance role for Session Manager.',
@@ -113,7 +94,7 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     `var.image_id != "" ? var.image_id : ${firstArchitecture} == "arm64" ? ${hclString(amiParameter('arm64'))} : ${hclString(amiParameter('x86_64'))}`,
   );
   return {
-    name: name.stringValue,
+    natId: name.stringValue,
     enabled: enabled.value,
     spot: spot.value,
     imageId: imageId.asString,
@@ -122,8 +103,25 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     ssmPolicyArn: ssmPolicyArn.stringValue,
     rootVolumeSize: rootVolumeSize.numberValue,
     portForwards: Token.asAny(forwards.expression) as unknown as PortForward[],
-    userDataWriteFiles: Token.asAny(stack.inputs.get('user_data_write_files')?.variable.value) as unknown as WriteFile[],
-    userDataRuncmd: Token.asAny(stack.inputs.get('user_data_runcmd')?.variable.value) as unknown as string[],
+    ...userData,
+  };
+}
+
+/** int128's cloud-init additions, passed to the construct as they are (it adds the default permissions). */
+function userDataInputs(stack: ModuleStack): Pick<NatInputs, 'userDataWriteFiles' | 'userDataRuncmd'> {
+  const writeFiles = stack.input('user_data_write_files', {
+    type: 'list(map(string))', default: [],
+    description: `Extra cloud-init write_files entries, written after the NAT's own. Keys: ${WRITE_FILE_KEYS.join(', ')}; path and content are required, permissions defaults to 0644.`,
+    validations: writeFileChecks(),
+  });
+  const runcmd = stack.input('user_data_runcmd', {
+    type: 'list(list(string))', default: [],
+    description: 'Extra cloud-init runcmd entries (argv lists), run after the NAT service is up.',
+    validations: [{ condition: 'alltrue([for c in var.user_data_runcmd : length(c) > 0])', message: 'user_data_runcmd entries must not be empty' }],
+  });
+  return {
+    userDataWriteFiles: Token.asAny(writeFiles.value) as unknown as WriteFile[],
+    userDataRuncmd: Token.asAny(runcmd.value) as unknown as string[],
   };
 }
 

@@ -54,7 +54,7 @@ export class NatInstanceModule extends ModuleStack {
     });
 
     const nat = new NatInstance(this, 'nat', {
-      natId: shared.name,
+      ...shared,
       region: this.region,
       vpcId,
       publicSubnetId: publicSubnet,
@@ -62,17 +62,7 @@ export class NatInstanceModule extends ModuleStack {
       servedCidrs,
       privateRouteTableIds: routeTableIds,
       instanceTypes,
-      spot: shared.spot,
-      enabled: shared.enabled,
-      imageId: shared.imageId,
-      keyName: shared.keyName,
-      rootVolumeSize: shared.rootVolumeSize,
-      portForwards: shared.portForwards,
-      userDataWriteFiles: shared.userDataWriteFiles,
-      userDataRuncmd: shared.userDataRuncmd,
-      ssmPolicyArn: shared.ssmPolicyArn,
       createEip: createEip.value,
-      tags: shared.tags,
     });
     this.natOutputs(nat);
     this.tagEverything(shared.tags);

@@ -20,11 +20,13 @@ function defaultOf(value: unknown, required: boolean): string {
   return `\`${cell(JSON.stringify(value ?? null))}\``;
 }
 
+/** Required inputs first, then by name. */
 function inputsTable(stack: ModuleStack): string[] {
-  const rows = [...stack.inputs.entries()].map(([name, input]) => {
-    const required = input.default === undefined && !input.nullable;
-    return `| \`${name}\` | ${cell(input.description)} | \`${cell(input.type)}\` | ${defaultOf(input.default, required)} | ${required ? 'yes' : 'no'} |`;
-  });
+  const inputs = [...stack.inputs.entries()].map(([name, input]) => ({ name, input, required: input.default === undefined && !input.nullable }));
+  inputs.sort((a, b) => Number(b.required) - Number(a.required) || a.name.localeCompare(b.name));
+  const rows = inputs.map(({ name, input, required }) =>
+    `| \`${name}\` | ${cell(input.description)} | \`${cell(input.type)}\` | ${defaultOf(input.default, required)} | ${required ? 'yes' : 'no'} |`,
+  );
   return ['| Name | Description | Type | Default | Required |', '|------|-------------|------|---------|:--------:|', ...rows];
 }
 

@@ -128,56 +128,69 @@ export class NatInstance extends Construct {
     });
     this.securityGroupRules(props, dedicated);
 
-    if (dedicated !== false) {
-      const plain = dedicated === true;
-      this.eni = new NetworkInterface(this, 'eni', {
-        subnetId: props.publicSubnetId,
-        securityGroups: [this.securityGroup.id],
-        sourceDestCheck: false,
-        description: `NAT ${props.natId} egress (device 1)`,
-        tags: { Name: props.natId, [NAT_TAG]: props.natId, [DEVICE_INDEX_TAG]: '1' },
-        count: plain ? undefined : choose(dedicated, true, 1, 0),
-      });
-      const eniId = plain ? this.eni.id : optionalAttribute(this.eni, 'id');
-      this.eniId = eniId;
-      forEachValue(this, 'default', props.privateRouteTableIds ?? [], (scope, routeId, routeTableId, count) =>
-        new Route(scope, routeId, { routeTableId, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: eniId, count }),
-      );
-    }
+    ({ eni: this.eni, eniId: this.eniId } = this.createEni(props, dedicated));
     if (props.createEip !== false) {
-      const plain = isPlainFlag(props.createEip);
-      this.eip = new Eip(this, 'eip', {
-        domain: 'vpc',
-        networkInterface: isPlainFlag(dedicated) ? this.eniId : choose(dedicated, true, this.eniId, undefined),
-        tags: { Name: props.natId, [NAT_TAG]: props.natId },
-        count: plain ? undefined : choose(props.createEip, true, 1, 0),
-      });
-      this.eipAllocationId = plain ? this.eip.allocationId : optionalAttribute(this.eip, 'allocation_id');
-      this.eipPublicIp = plain ? this.eip.publicIp : optionalAttribute(this.eip, 'public_ip');
+      ({ eip: this.eip, allocationId: this.eipAllocationId, publicIp: this.eipPublicIp } = this.createEip(props, dedicated));
     }
-
-    const firstSpokeIndex = choose(dedicated, true, 2, 1);
-    const spokes = props.spokes ?? [];
-    let indexedSpokes: readonly IndexedSpoke[];
-    if (Token.isUnresolved(spokes)) {
-      const withIndex = mapEach(spokes, (_fields, index, spoke) => Fn.merge([spoke, { deviceIndex: Op.add(firstSpokeIndex, index) }]));
-      indexedSpokes = Token.asAny(new TerraformLocal(this, 'indexed-spokes', withIndex).expression) as unknown as IndexedSpoke[];
-      this.spokes = [SpokeAttachment.forEachSpoke(this, 'spoke', { natId: props.natId, spokes: indexedSpokes })];
-    } else {
-      const deviceIndex = (i: number) => (Token.isUnresolved(firstSpokeIndex) ? Token.asNumber(Op.add(firstSpokeIndex, i)) : firstSpokeIndex + i);
-      this.spokes = spokes.map(
-        (spoke, i) => new SpokeAttachment(this, `spoke-${spoke.name}`, { ...spoke, natId: props.natId, deviceIndex: deviceIndex(i) }),
-      );
-      indexedSpokes = this.spokes.map((s, i) => ({ ...spokes[i], deviceIndex: s.deviceIndex }));
-    }
+    const spokes = this.attachSpokes(props, choose(dedicated, true, 2, 1));
+    this.spokes = spokes.attachments;
 
     this.role = new NatRole(this, 'role', {
       natId: props.natId,
       ssmPolicyArn: props.ssmPolicyArn,
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
     });
-    this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, indexedSpokes);
+    this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
+  }
+
+  /** The egress ENI and the hub's default routes to it (dedicated); `count` when the mode is only known to Terraform. */
+  private createEni(props: NatInstanceProps, dedicated: Flag): { eni?: NetworkInterface; eniId?: string } {
+    if (dedicated === false) return {};
+    const plain = dedicated === true;
+    const eni = new NetworkInterface(this, 'eni', {
+      subnetId: props.publicSubnetId,
+      securityGroups: [this.securityGroup.id],
+      sourceDestCheck: false,
+      description: `NAT ${props.natId} egress (device 1)`,
+      tags: { Name: props.natId, [NAT_TAG]: props.natId, [DEVICE_INDEX_TAG]: '1' },
+      count: plain ? undefined : choose(dedicated, true, 1, 0),
+    });
+    const eniId = plain ? eni.id : optionalAttribute(eni, 'id');
+    forEachValue(this, 'default', props.privateRouteTableIds ?? [], (scope, routeId, routeTableId, count) =>
+      new Route(scope, routeId, { routeTableId, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: eniId, count }),
+    );
+    return { eni, eniId };
+  }
+
+  private createEip(props: NatInstanceProps, dedicated: Flag): { eip: Eip; allocationId: string; publicIp: string } {
+    const plain = isPlainFlag(props.createEip);
+    const eip = new Eip(this, 'eip', {
+      domain: 'vpc',
+      networkInterface: isPlainFlag(dedicated) ? this.eniId : choose(dedicated, true, this.eniId, undefined),
+      tags: { Name: props.natId, [NAT_TAG]: props.natId },
+      count: plain ? undefined : choose(props.createEip, true, 1, 0),
+    });
+    return {
+      eip,
+      allocationId: plain ? eip.allocationId : optionalAttribute(eip, 'allocation_id'),
+      publicIp: plain ? eip.publicIp : optionalAttribute(eip, 'public_ip'),
+    };
+  }
+
+  /** One attachment per spoke, device indexes from `firstIndex` in list order; one `for_each` attachment for a list only Terraform knows. */
+  private attachSpokes(props: NatInstanceProps, firstIndex: number): { attachments: SpokeAttachment[]; indexed: readonly IndexedSpoke[] } {
+    const spokes = props.spokes ?? [];
+    if (Token.isUnresolved(spokes)) {
+      const withIndex = mapEach(spokes, (_fields, index, spoke) => Fn.merge([spoke, { deviceIndex: Op.add(firstIndex, index) }]));
+      const indexed = Token.asAny(new TerraformLocal(this, 'indexed-spokes', withIndex).expression) as unknown as IndexedSpoke[];
+      return { attachments: [SpokeAttachment.forEachSpoke(this, 'spoke', { natId: props.natId, spokes: indexed })], indexed };
+    }
+    const deviceIndex = (i: number) => (Token.isUnresolved(firstIndex) ? Token.asNumber(Op.add(firstIndex, i)) : firstIndex + i);
+    const attachments = spokes.map(
+      (spoke, i) => new SpokeAttachment(this, `spoke-${spoke.name}`, { ...spoke, natId: props.natId, deviceIndex: deviceIndex(i) }),
+    );
+    return { attachments, indexed: attachments.map((s, i) => ({ ...spokes[i], deviceIndex: s.deviceIndex })) };
   }
 
   private securityGroupRules(props: NatInstanceProps, dedicated: Flag): void {

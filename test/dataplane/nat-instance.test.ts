@@ -59,6 +59,21 @@ describe('first boot (dedicated egress ENI)', () => {
     expect(files).toMatch(/\[Route\]\nGateway=10\.0\.0\.1\n/);
   });
 
+  test('forwarding is on, reverse-path filtering loose and ICMP redirects off', async () => {
+    const read = async (key: string): Promise<string> => (await lab.sh(nat.ns, `cat /proc/sys/net/ipv4/${key}`)).trim();
+    expect(await read('ip_forward')).toBe('1');
+    for (const dev of ['all', 'default', 'ens5', 'ens6']) {
+      expect({ dev, rp_filter: await read(`conf/${dev}/rp_filter`), send_redirects: await read(`conf/${dev}/send_redirects`) })
+        .toEqual({ dev, rp_filter: '2', send_redirects: '0' });
+    }
+  });
+
+  test("the primary interface still answers on its own public IP (SSH) after the default route moved", async () => {
+    await lab.serveWhoami(nat.ns, 22);
+    const r = await lab.probe(lab.ns('inet'), ['tcp-whoami', lab.state().igw[nat.primaryIp], '22', '--src', INTERNET.host]);
+    expect(seenIp(r)).toBe(INTERNET.host);
+  });
+
   test('the script used IMDSv2 only and attached the ENI once', async () => {
     const imds = await lab.sh(nat.ns, `cat ${lab.dir}/imds-${nat.id}.log`);
     expect(imds).toMatch(/^PUT \/latest\/api\/token 200$/m);

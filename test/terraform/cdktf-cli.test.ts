@@ -13,7 +13,7 @@ const run = promisify(execFile);
 describe('npx cdktf synth', () => {
   it('GIVEN the built-in example WHEN synthesized by the CDKTF CLI THEN cdk.tf.json, cost.md and topology.md match npm run synth', async () => {
     const cliOut = join(mkdtempSync(join(tmpdir(), 'egress-cli-')), 'cdktf.out');
-    const env = { ...terraformEnv(), CI: '1' };
+    const env: NodeJS.ProcessEnv = { ...terraformEnv(), CI: '1' };
     delete env.EGRESS_SPEC;
     delete env.EGRESS_OUTDIR;
     await run('npx', ['cdktf', 'synth', '--output', cliOut], { cwd: ROOT, env, timeout: 120_000 });

@@ -72,6 +72,12 @@ describe('examples/', () => {
     }
   });
 
+  it('GIVEN examples/terraform-cloud THEN its cloud block names nothing: TF_CLOUD_ORGANIZATION and TF_WORKSPACE do', () => {
+    const main = readFileSync(join(EXAMPLES_DIR, 'terraform-cloud', 'main.tf'), 'utf8');
+    expect(main).toMatch(/terraform \{\s*cloud \{\}\s*\}/);
+    expect(readFileSync(join(EXAMPLES_DIR, 'terraform-cloud', 'README.md'), 'utf8')).toMatch(/## VCS-driven runs/);
+  });
+
   it.concurrent.each(EXAMPLES)('GIVEN examples/%s WHEN init, validate and plan THEN every step succeeds', async (name) => {
     const plan = await planOf(name);
     expect(plan.validateOutput).toMatch(/Success! The configuration is valid/);

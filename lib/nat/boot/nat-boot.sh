@@ -22,7 +22,8 @@ export AWS_PAGER=""
 readonly CONF=${EGRESS_CONF:-/etc/cdktf-egress/nat.conf}
 readonly NETDIR=${EGRESS_NETWORKD_DIR:-/etc/systemd/network}
 readonly IMDS=http://169.254.169.254/latest
-# Spoke with device index N: conntrack zone N, fwmark, routing table and rule priority RT_BASE+N.
+# Device index N: routing table and rule priority RT_BASE+N; for spokes also conntrack
+# zone N and fwmark RT_BASE+N.
 readonly TABLE=cdktf_egress RT_BASE=7000
 INSTANCE_ID="" TOKEN=""
 
@@ -145,8 +146,11 @@ wait_link() { # idx mac
     dev=$(link_by_mac "$mac")
     if [[ -n $dev ]] && ip=$(imds "network/interfaces/macs/$mac/local-ipv4s" 2>/dev/null) \
       && net=$(imds "network/interfaces/macs/$mac/subnet-ipv4-cidr-block" 2>/dev/null); then
+      # udev may still be renaming a hot-plugged NIC (eth1 -> ens6): settle, then look again.
+      if command -v udevadm >/dev/null; then timeout 15 udevadm settle --timeout=10 || :; fi
+      dev=$(link_by_mac "$mac")
       DEV[idx]=$dev IPLEN[idx]=${ip%%$'\n'*}/${net#*/} NET[idx]=$net MACS[idx]=$mac
-      return
+      [[ -n $dev ]] && return
     fi
     (($(now_us) < end)) || break
     sleep 0.5
@@ -245,11 +249,19 @@ setup_spokes() {
 # Replies go out the interface their flow came in on: the flow's ct mark selects the
 # spoke's table, so spokes with identical CIDRs work side by side.
 apply_routes() {
-  local pref s idx dev gw cidrs c mark
-  [[ $EGRESS_MODE != dedicated ]] || ip route replace default via "$EGRESS_GW" dev "$EGRESS_DEV"
-  for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 > lo && $1 < lo + 100 { print $1 }'); do
+  local pref s idx dev gw cidrs c mark primary net
+  for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 >= lo && $1 < lo + 100 { print $1 }'); do
     ip rule del pref "$pref"
   done
+  if [[ $EGRESS_MODE == dedicated ]]; then
+    ip route replace default via "$EGRESS_GW" dev "$EGRESS_DEV"
+    # Traffic from the primary address (SSH to its public IP) still leaves by the primary
+    # interface: AWS drops it on the egress ENI. Table RT_BASE+0, device 0.
+    primary=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
+    net=$(imds "network/interfaces/macs/$PRIMARY_MAC/subnet-ipv4-cidr-block")
+    ip route replace default via "$(first_host "$net")" dev "$PRIMARY_DEV" table $RT_BASE
+    : ip rule add from "${primary%%$'\n'*}" table $RT_BASE pref $RT_BASE
+  fi
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev gw cidrs <<<"$s"
     mark=$((RT_BASE + idx))

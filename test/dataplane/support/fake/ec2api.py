@@ -113,6 +113,10 @@ def describe_enis(state, params):
             continue
         att = eni.get("attachment")
         rows.append([eni["tags"].get("cdktf-egress:device-index"), eni_id, eni["mac"], att and att["instanceId"]])
+    # The launch template tags each instance's primary interface with the NAT tag too (no device index).
+    for inst_id, inst in sorted(state["instances"].items()):
+        if inst["live"]:
+            rows.append([None, inst["primaryEni"], inst["primaryMac"], inst_id])
     return text(rows)
 
 
