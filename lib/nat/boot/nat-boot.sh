@@ -260,7 +260,7 @@ apply_routes() {
     primary=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
     net=$(imds "network/interfaces/macs/$PRIMARY_MAC/subnet-ipv4-cidr-block")
     ip route replace default via "$(first_host "$net")" dev "$PRIMARY_DEV" table $RT_BASE
-    : ip rule add from "${primary%%$'\n'*}" table $RT_BASE pref $RT_BASE
+    ip rule add from "${primary%%$'\n'*}" table $RT_BASE pref $RT_BASE
   fi
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev gw cidrs <<<"$s"
@@ -304,7 +304,7 @@ render_nft() {
   printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev _ <<<"$s"
-    printf '\t\tiifname "%s" ct original zone set %d\n' "$dev" "$idx"
+    printf '\t\tiifname "%s" ct mark set %d\n' "$dev" "$idx"
   done
   printf '\t}\n\tchain mark_in {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
