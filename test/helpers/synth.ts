@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,8 +12,9 @@ export interface SynthRun {
   readonly outdir: string;
 }
 
-/** Runs the app as `npm run synth` does, in a child process, with the given spec text or file. */
-export function runSynth(spec: { text: string; ext?: 'yaml' | 'json' } | { file: string } | undefined, outdir?: string): SynthRun {
+type SpecSource = { text: string; ext?: 'yaml' | 'json' } | { file: string } | undefined;
+
+function synthEnv(spec: SpecSource, outdir?: string): NodeJS.ProcessEnv {
   const work = mkdtempSync(join(tmpdir(), 'egress-synth-'));
   const env: NodeJS.ProcessEnv = { ...process.env, EGRESS_OUTDIR: outdir ?? join(work, 'cdktf.out'), SWC_NODE_SOURCE_MAP_MODE: 'none' };
   delete env.EGRESS_SPEC;
@@ -24,8 +25,26 @@ export function runSynth(spec: { text: string; ext?: 'yaml' | 'json' } | { file:
   } else if (spec) {
     env.EGRESS_SPEC = spec.file;
   }
-  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'main.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  return env;
+}
+
+const APP = ['-r', '@swc-node/register', 'main.ts'];
+
+/** Runs the app as `npm run synth` does, in a child process, with the given spec text or file. */
+export function runSynth(spec: SpecSource, outdir?: string): SynthRun {
+  const env = synthEnv(spec, outdir);
+  const result = spawnSync(process.execPath, APP, { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, outdir: env.EGRESS_OUTDIR as string };
+}
+
+/** `runSynth` without blocking, so independent runs can overlap. */
+export function runSynthAsync(spec: SpecSource, outdir?: string): Promise<SynthRun> {
+  const env = synthEnv(spec, outdir);
+  return new Promise((done) => {
+    const child = execFile(process.execPath, APP, { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 }, (_error, stdout, stderr) => {
+      done({ status: child.exitCode, stdout, stderr, outdir: env.EGRESS_OUTDIR as string });
+    });
+  });
 }
 
 export function readStack(outdir: string, project: string): StackJson {

@@ -304,7 +304,7 @@ render_nft() {
   printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev _ <<<"$s"
-    printf '\t\tiifname "%s" ct mark set %d\n' "$dev" "$idx"
+    printf '\t\tiifname "%s" ct original zone set %d\n' "$dev" "$idx"
   done
   printf '\t}\n\tchain mark_in {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
