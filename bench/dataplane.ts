@@ -97,6 +97,8 @@ async function main(): Promise<void> {
     lab.writeState(s);
     await lab.syncIgw();
     await runOk(['ip', '-n', lab.router('hub'), 'rule', 'add', 'iif', 'igw', 'to', HOST, 'lookup', '100', 'pref', '99']);
+    // ...and let the host's own address leave through the egress ENI towards the IGW.
+    await runOk(['ip', 'netns', 'exec', lab.router('hub'), 'nft', 'add', 'element', 'ip', 'vpc', 'own_address', `{ "e1" . ${HOST} }`]);
     await sleep(300); // iperf3 server up
 
     const nat = { gbps: [] as number[], cps: [] as number[] };

@@ -80,7 +80,9 @@ export interface UserDataProps {
 /** The cloud-config document (as an object) that installs and starts the boot script. */
 export function cloudConfig(props: UserDataProps): Record<string, unknown> {
   return {
-    ...(props.packages && props.packages.length > 0 ? { packages: [...props.packages] } : {}),
+    // AL2023's minimal footprint may lack nft; cloud-init installs it before runcmd starts the
+    // unit, and the script falls back to dnf once its egress route is up.
+    packages: [...new Set(['nftables', ...(props.packages ?? [])])],
     write_files: [
       // Compressed so the script's size leaves user data room under EC2's 16 KB limit.
       { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: gzipSync(bootScript(), { level: 9 }).toString('base64') },

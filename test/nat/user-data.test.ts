@@ -150,8 +150,12 @@ describe('renderBootConfig and renderUserData', () => {
     expect(parseYaml(text).runcmd).toContain('echo hi');
   });
 
-  it('GIVEN packages THEN cloud-init installs them', () => {
-    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools'] })).packages).toEqual(['conntrack-tools']);
+  it('GIVEN no packages THEN cloud-init still installs nftables, which the boot script needs', () => {
+    expect(parseYaml(cloudConfigText({ bootConfig: '' })).packages).toEqual(['nftables']);
+  });
+
+  it('GIVEN packages THEN cloud-init installs them after nftables, each once', () => {
+    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools', 'nftables'] })).packages).toEqual(['nftables', 'conntrack-tools']);
   });
 
   it('GIVEN a value only Terraform knows THEN rendering is refused here', () => {
