@@ -191,6 +191,14 @@ const CASES: Case[] = [
     },
     lines: ['error: existingVpcs[0].subnets[0].routeTableId: route table rtb-0123456789abcdef0 also serves a public subnet and already has a default route to the internet gateway; give private subnets their own route table'],
   },
+  {
+    name: 'route table shared by two served VPCs',
+    mutate: (s) => {
+      s.existingVpcs.push({ ...s.existingVpcs[0], name: 'legacy2', id: 'vpc-0123456789abcdef1', cidr: '10.8.0.0/16' });
+      Object.assign(nat(s), { spokes: ['legacy', 'legacy2'], instanceTypes: ['t4g.xlarge'], portForwards: [] });
+    },
+    lines: ['error: existingVpcs[1].subnets[0].routeTableId: route table rtb-0123456789abcdef0 is also used by VPC "legacy"; it would get two default routes (NAT "shared")'],
+  },
   { name: 'negative traffic', mutate: (s) => (s.trafficGbPerMonth = -1), lines: ['error: trafficGbPerMonth: must be at least 0'] },
   { name: 'spec is a list', text: '- project: dev\n', lines: ['error: $: must be an object, not a list'] },
   { name: 'YAML with a duplicated key', text: 'project: dev\nproject: prod\nregion: us-east-1\n', lines: [expect.stringMatching(/^error: \$: not valid YAML: Map keys must be unique/) as unknown as string] },

@@ -1,0 +1,17 @@
+import { runSynth } from '../helpers/synth';
+
+// A warning is said on stderr and does not stop synthesis.
+describe('a spec with a questionable but working choice', () => {
+  it('GIVEN per-az endpoints in a VPC with one AZ THEN synth warns that it equals single-subnet, and succeeds', () => {
+    const run = runSynth({
+      text: [
+        'project: warn',
+        'region: us-east-1',
+        'vpcs: [{ name: app, cidr: 10.1.0.0/16, azs: [us-east-1a] }]',
+        'endpoints: [{ vpc: app, interface: [ssm], placement: per-az }]',
+      ].join('\n'),
+    });
+    expect(run.stderr.trim()).toBe('warning: endpoints[0].placement: per-az in VPC "app" with one AZ is the same as single-subnet');
+    expect(run.status).toBe(0);
+  });
+});
