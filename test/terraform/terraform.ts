@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +28,9 @@ let cliConfig: string | undefined;
 /** Environment for every terraform call: no telemetry lookup, an empty CLI config, no TF_* leakage. */
 export function terraformEnv(): NodeJS.ProcessEnv {
   if (!cliConfig) {
-    cliConfig = join(mkdtempSync(join(tmpdir(), 'egress-tfrc-')), 'terraformrc');
+    const dir = mkdtempSync(join(tmpdir(), 'egress-tfrc-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cliConfig = join(dir, 'terraformrc');
     writeFileSync(cliConfig, '');
   }
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1' };
@@ -51,7 +53,8 @@ export async function assertTerraformAvailable(): Promise<void> {
 
 export async function terraform(dir: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run('terraform', [...args, '-no-color'], { cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024 });
+    // Bounded: a plan that hangs (a provider waiting on the network) fails instead of lingering.
+    const { stdout } = await run('terraform', [...args, '-no-color'], { cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024, timeout: 300_000, killSignal: 'SIGKILL' });
     return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };

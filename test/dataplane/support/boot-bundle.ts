@@ -69,6 +69,40 @@ export function writeFileContent(f: CloudConfig['write_files'][number]): Buffer 
   return gz ? gunzipSync(raw) : raw;
 }
 
+/**
+ * One launch template's user data (base64, as the EC2 API takes it) decoded as EC2 and
+ * cloud-init would: gzip undone, write_files written with their encodings and modes under
+ * a new root in `dir`.
+ */
+export function writeBundle(userData: string, dir: string): BootBundle {
+  const cc = decodeUserData(userData);
+  const root = mkdtempSync(join(dir, 'root-'));
+  const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
+  for (const f of cc.write_files) {
+    const path = join(root, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, files.get(f.path)!);
+    chmodSync(path, parseInt(f.permissions ?? '0644', 8));
+  }
+  const need = (p: string): string => {
+    const f = files.get(p);
+    if (f === undefined) throw new Error(`user data has no write_files entry for ${p}`);
+    return f.toString('utf8');
+  };
+  const confText = need(CONF_PATH);
+  need(SCRIPT_PATH);
+  const conf = parseConf(confText);
+  return {
+    natId: conf.NAT_ID,
+    root,
+    scriptPath: join(root, SCRIPT_PATH),
+    unitText: need(UNIT_PATH),
+    confText,
+    conf,
+    cloudConfig: cc,
+  };
+}
+
 /** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf; files go under `dir`. */
 export function bundlesFromTfJson(tfJsonPath: string, dir: string): Map<string, BootBundle> {
   const tf = JSON.parse(readFileSync(tfJsonPath, 'utf8')) as { resource?: Record<string, Record<string, { user_data?: string }>> };
@@ -76,32 +110,8 @@ export function bundlesFromTfJson(tfJsonPath: string, dir: string): Map<string, 
   const bundles = new Map<string, BootBundle>();
   for (const lt of Object.values(templates)) {
     if (!lt.user_data) continue;
-    const cc = decodeUserData(lt.user_data);
-    const root = mkdtempSync(join(dir, 'root-'));
-    const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
-    for (const f of cc.write_files) {
-      const path = join(root, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, files.get(f.path)!);
-      chmodSync(path, parseInt(f.permissions ?? '0644', 8));
-    }
-    const need = (p: string): string => {
-      const f = files.get(p);
-      if (f === undefined) throw new Error(`user data has no write_files entry for ${p}`);
-      return f.toString('utf8');
-    };
-    const confText = need(CONF_PATH);
-    need(SCRIPT_PATH);
-    const conf = parseConf(confText);
-    bundles.set(conf.NAT_ID, {
-      natId: conf.NAT_ID,
-      root,
-      scriptPath: join(root, SCRIPT_PATH),
-      unitText: need(UNIT_PATH),
-      confText,
-      conf,
-      cloudConfig: cc,
-    });
+    const b = writeBundle(lt.user_data, dir);
+    bundles.set(b.natId, b);
   }
   return bundles;
 }
@@ -118,6 +128,19 @@ export async function bundleFromSpec(specYaml: string, project: string, natId: s
   const bundles = bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
   const b = bundles.get(natId);
   if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
+  return b;
+}
+
+/**
+ * The bundle of user data taken from elsewhere (a Terraform plan's launch template, say),
+ * decoded like the synthesized ones; it must be the NAT named `natId`. Its files live
+ * until removeBundles().
+ */
+export function bundleFromUserData(userData: string, natId: string): BootBundle {
+  const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
+  workDirs.push(dir);
+  const b = writeBundle(userData, dir);
+  if (b.natId !== natId) throw new Error(`the user data is NAT_ID=${b.natId || '(none)'}, not ${natId}`);
   return b;
 }
 
