@@ -51,6 +51,11 @@ export function enisNeeded(egressInterface: 'dedicated' | 'primary', spokeCount:
   return 1 + (egressInterface === 'dedicated' ? 1 : 0) + spokeCount;
 }
 
+/** Device index of the first spoke ENI: after the egress ENI (1) when there is one. */
+export function firstSpokeDeviceIndex(egressInterface: 'dedicated' | 'primary'): number {
+  return egressInterface === 'dedicated' ? 2 : 1;
+}
+
 /** Listed types that cannot carry `needed` interfaces (unknown types are not judged here). */
 export function typesShortOfEnis(types: readonly string[], needed: number): InstanceTypeInfo[] {
   return types.flatMap((type) => {
@@ -69,4 +74,9 @@ export function defaultInstanceTypes(needed: number): string[] {
     throw new Error(`no instance type in the catalog carries ${needed} network interfaces (the most is 8)`);
   }
   return fitting.slice(0, 2).map((info) => info.type);
+}
+
+/** The types a NAT launches: the listed ones, or the default for its interface count. */
+export function instanceTypesFor(listed: string[] | undefined, egressInterface: 'dedicated' | 'primary', spokeCount: number): string[] {
+  return listed ?? defaultInstanceTypes(enisNeeded(egressInterface, spokeCount));
 }

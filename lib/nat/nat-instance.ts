@@ -9,7 +9,7 @@ import { Fn, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
-import { architectureOf, enisNeeded, typesShortOfEnis, type Architecture } from './instance-types';
+import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, type Architecture } from './instance-types';
 import { NatRole } from './nat-role';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
@@ -132,7 +132,7 @@ export class NatInstance extends Construct {
     if (props.createEip !== false) {
       ({ eip: this.eip, allocationId: this.eipAllocationId, publicIp: this.eipPublicIp } = this.createEip(props, dedicated));
     }
-    const spokes = this.attachSpokes(props, choose(dedicated, true, 2, 1));
+    const spokes = this.attachSpokes(props, choose(dedicated, true, firstSpokeDeviceIndex('dedicated'), firstSpokeDeviceIndex('primary')));
     this.spokes = spokes.attachments;
 
     this.role = new NatRole(this, 'role', {

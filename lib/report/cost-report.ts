@@ -1,4 +1,4 @@
-import { defaultInstanceTypes, enisNeeded } from '../nat/instance-types';
+import { instanceTypesFor } from '../nat/instance-types';
 import type { Spec } from '../spec/schema';
 import { costModel, ITEM, type CostLine, type CostModel, type CostModelOptions, type CostOption } from './cost-model';
 import { regionPrices, type PriceFigure } from './price-table';
@@ -28,7 +28,7 @@ export interface PriceSource extends PriceFigure {
 export function priceSources(spec: Spec): PriceSource[] {
   const prices = regionPrices(spec.region);
   const line = (name: string, f: PriceFigure): PriceSource => ({ name, ...f });
-  const types = new Set(spec.natInstances.map((nat) => (nat.instanceTypes ?? defaultInstanceTypes(enisNeeded(nat.egressInterface, nat.spokes.length)))[0]));
+  const types = new Set(spec.natInstances.map((nat) => instanceTypesFor(nat.instanceTypes, nat.egressInterface, nat.spokes.length)[0]));
   return [
     ...Object.entries(FIGURE_NAMES).map(([key, name]) => line(name, prices[key as keyof typeof FIGURE_NAMES & keyof typeof prices] as PriceFigure)),
     ...[...types].flatMap((type) => {

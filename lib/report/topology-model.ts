@@ -1,6 +1,6 @@
 import { placementSubnets } from '../endpoints/placement';
 import { expandEndpoints } from '../endpoints/services';
-import { defaultInstanceTypes, enisNeeded } from '../nat/instance-types';
+import { firstSpokeDeviceIndex, instanceTypesFor } from '../nat/instance-types';
 import { subnetLayout } from '../network/subnet-layout';
 import type { EndpointsSpec, NatInstanceSpec, Spec } from '../spec/schema';
 
@@ -155,7 +155,7 @@ function describeNat(nat: NatInstanceSpec, vpc: (name: string) => VpcView): NatV
   const primary: EniView = { role: 'primary', deviceIndex: 0, vpc: hub.name, subnet: publicSubnet };
   const egress: EniView | undefined =
     nat.egressInterface === 'dedicated' ? { role: 'egress', deviceIndex: 1, vpc: hub.name, subnet: publicSubnet } : undefined;
-  const firstSpokeIndex = egress ? 2 : 1;
+  const firstSpokeIndex = firstSpokeDeviceIndex(nat.egressInterface);
   const spokes = nat.spokes.map((name, i): EniView => ({
     role: 'spoke',
     deviceIndex: firstSpokeIndex + i,
@@ -172,7 +172,7 @@ function describeNat(nat: NatInstanceSpec, vpc: (name: string) => VpcView): NatV
     mode: nat.egressInterface,
     enabled: nat.enabled,
     spot: nat.spot,
-    instanceTypes: nat.instanceTypes ?? defaultInstanceTypes(enisNeeded(nat.egressInterface, nat.spokes.length)),
+    instanceTypes: instanceTypesFor(nat.instanceTypes, nat.egressInterface, nat.spokes.length),
     defaultTypes: nat.instanceTypes === undefined,
     rootVolumeSize: nat.rootVolumeSize,
     enis: egress ? [primary, egress, ...spokes] : [primary, ...spokes],

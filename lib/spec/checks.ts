@@ -1,5 +1,5 @@
 import { expandEndpoints } from '../endpoints/services';
-import { architectureOf, enisNeeded, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
+import { architectureOf, enisNeeded, firstSpokeDeviceIndex, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
 import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
@@ -202,7 +202,10 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
   });
 }
 
-/** Renders the NAT's user data as synth will, only when the spec adds to it. */
+/**
+ * Renders the NAT's user data at its largest (the dual-stack endpoint included), only when the
+ * spec adds to it: the limit is then checked before anything is synthesized.
+ */
 function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>, path: IssuePath, error: Report): void {
   if (nat.userData.writeFiles.length === 0 && nat.userData.runcmd.length === 0) return;
   // Loaded lazily: only specs with extra user data pay for it.
@@ -213,7 +216,7 @@ function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, N
     egressMode: nat.egressInterface,
     ec2EndpointUrl: `https://ec2.${spec.region}.api.aws`,
     hubCidrs: vpcs.get(nat.vpc)?.cidrs ?? [],
-    spokes: nat.spokes.map((name, i) => ({ deviceIndex: i + 2, cidrs: vpcs.get(name)?.cidrs ?? [] })),
+    spokes: nat.spokes.map((name, i) => ({ deviceIndex: firstSpokeDeviceIndex(nat.egressInterface) + i, cidrs: vpcs.get(name)?.cidrs ?? [] })),
     portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
   });
   const text = userData.cloudConfigText({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd });

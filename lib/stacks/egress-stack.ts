@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { VpcEndpoints } from '../endpoints/vpc-endpoints';
-import { defaultInstanceTypes, enisNeeded } from '../nat/instance-types';
+import { instanceTypesFor } from '../nat/instance-types';
 import { NatInstance } from '../nat/nat-instance';
 import type { NatSpoke } from '../nat/spoke-attachment';
 import { EgressVpc } from '../network/egress-vpc';
@@ -68,7 +68,7 @@ export class EgressStack extends TerraformStack {
       servedCidrs: hub.cidrBlocks,
       privateRouteTableIds: nat.egressInterface === 'dedicated' ? privateRouteTableIds(hub) : [],
       spokes,
-      instanceTypes: nat.instanceTypes ?? defaultInstanceTypes(enisNeeded(nat.egressInterface, spokes.length)),
+      instanceTypes: instanceTypesFor(nat.instanceTypes, nat.egressInterface, spokes.length),
       spot: nat.spot,
       enabled: nat.enabled,
       imageId: nat.imageId,
