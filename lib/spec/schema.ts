@@ -21,7 +21,11 @@ const awsId = (prefix: string) =>
 const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const BackendSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('local') }),
+  z.strictObject({
+    type: z.literal('local'),
+    /** State file, relative to the directory synthesis runs in; outside the output directory. @default terraform.<project>.tfstate beside the output directory */
+    path: z.string().min(1).max(4096).optional(),
+  }),
   z.strictObject({
     type: z.literal('s3'),
     bucket: z.string().min(3),
