@@ -96,6 +96,12 @@ function schemaIssue(issue: z.core.$ZodIssue): Issue[] {
       return [error(bound('at least', issue.origin, issue.minimum))];
     case 'too_big':
       return [error(bound('at most', issue.origin, issue.maximum))];
+    case 'invalid_key': {
+      // A record key (a tag key) that failed its own rule: say which rule, not "Invalid key".
+      const inner = (issue as { issues?: z.core.$ZodIssue[] }).issues?.[0];
+      const rule = inner ? schemaIssue({ ...inner, path: [] })[0]?.message : undefined;
+      return [error(rule ? `the key ${rule}` : issue.message)];
+    }
     case 'invalid_format':
       return [error(issue.format === 'starts_with' ? `must start with "${(issue as { prefix?: string }).prefix}"` : issue.message)];
     default:

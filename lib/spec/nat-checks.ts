@@ -58,10 +58,10 @@ export function checkHubLeftWithoutRoute(spec: Spec, vpcs: Map<string, NamedVpc>
   const served = new Set(spec.natInstances.flatMap((nat) => [...nat.spokes, ...(nat.egressInterface === 'dedicated' ? [nat.vpc] : [])]));
   spec.natInstances.forEach((nat, i) => {
     const hub = vpcs.get(nat.vpc);
-    if (nat.egressInterface !== 'primary' || !hub || !hub.valid || hub.path[0] !== 'vpcs' || served.has(hub.name)) return;
+    if (nat.egressInterface !== 'primary' || nat.allowHubWithoutEgress || nat.spokes.length === 0 || !hub || !hub.valid || hub.path[0] !== 'vpcs' || served.has(hub.name)) return;
     const layout = subnetLayout(hub.cidrs[0], hub.azs.length);
     const subnets = layout.private.map((cidr, k) => `${cidr} in ${hub.azs[k]}`).join(', ');
-    error(['natInstances', i, 'egressInterface'], `"primary" leaves the private subnets of VPC "${hub.name}" (${subnets}) with no IPv4 default route; use egressInterface "dedicated" to serve ${hub.name} too, or serve it from another NAT`);
+    error(['natInstances', i, 'egressInterface'], `"primary" leaves the private subnets of VPC "${hub.name}" (${subnets}) with no IPv4 default route; use egressInterface "dedicated" to serve ${hub.name} too, serve it from another NAT, or set allowHubWithoutEgress: true if nothing there needs IPv4 egress`);
   });
 }
 

@@ -32,7 +32,7 @@ export function parseSpecText(text: string, format: 'json' | 'yaml'): ParseResul
   const lines = new LineCounter();
   // merge: YAML merge keys (`<<: *defaults`) are a common way to share blocks; they are honoured.
   const docs = parseAllDocuments(source, { prettyErrors: false, uniqueKeys: false, merge: true, lineCounter: lines });
-  if (!Array.isArray(docs)) return format === 'json' ? { ok: true, value: jsonValue } : fail('the spec is empty; start from lib/spec/example.yaml');
+  if (!Array.isArray(docs) || docs.length === 0) return format === 'json' ? { ok: true, value: jsonValue } : fail('the spec is empty; start from lib/spec/example.yaml');
   if (docs.length > 1) return fail(`the file holds ${docs.length} YAML documents (separated by ---); a spec is one document`);
   const doc = docs[0];
   if (format === 'yaml' && doc.errors.length > 0) {

@@ -87,6 +87,8 @@ export const NatInstanceSchema = z.strictObject({
     .optional(),
   spot: z.boolean().default(true),
   egressInterface: z.enum(['dedicated', 'primary']).default('dedicated'),
+  /** Required with egressInterface "primary" when the hub's private subnets are then left with no IPv4 default route: an egress-only hub is a decision. */
+  allowHubWithoutEgress: z.boolean().default(false),
   spokes: z.array(nameField()).default([]),
   portForwards: z.array(PortForwardSchema).default([]),
   imageId: z.string().regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\S+)$/, { error: 'must be an AMI ID (ami-...) or resolve:ssm:<parameter>' }).optional(),

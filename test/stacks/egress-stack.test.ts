@@ -88,7 +88,7 @@ describe('EgressStack backend', () => {
 
 describe('EgressStack NAT instance types', () => {
   it('GIVEN egressInterface primary and two spokes without instanceTypes THEN the cheapest 3-interface Graviton types are used', () => {
-    const tf = synthSpec(checked({ vpcs: [HUB, APP1, APP2], natInstances: [{ name: 'shared', vpc: 'hub', az: 'ap-northeast-1a', egressInterface: 'primary', spokes: ['app1', 'app2'] }] }));
+    const tf = synthSpec(checked({ vpcs: [HUB, APP1, APP2], natInstances: [{ name: 'shared', vpc: 'hub', az: 'ap-northeast-1a', egressInterface: 'primary', allowHubWithoutEgress: true, spokes: ['app1', 'app2'] }] }));
     expect(overridesOf(tf)).toEqual(['t4g.small', 't4g.medium']);
   });
 
