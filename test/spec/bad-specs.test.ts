@@ -59,6 +59,34 @@ describe('a bad spec, in-process', () => {
   });
 });
 
+const GOOD: { name: string; text: string; ext: 'json' | 'yaml' }[] = [
+  { name: 'JSON with a UTF-8 BOM', text: `\uFEFF${JSON.stringify(base())}`, ext: 'json' },
+  { name: 'YAML with a UTF-8 BOM', text: '\uFEFFproject: dev\nregion: us-east-1\n', ext: 'yaml' },
+  { name: 'YAML merge keys', text: 'project: dev\nregion: us-east-1\nvpcs:\n  - &hub {name: hub, cidr: 10.0.0.0/16, azs: [us-east-1a], ipv6: true}\n  - {<<: *hub, name: app, cidr: 10.1.0.0/16}\n', ext: 'yaml' },
+  { name: 'YAML with a plain explicit tag', text: 'project: !!str dev\nregion: us-east-1\n', ext: 'yaml' },
+  { name: 'tag keys named like Object members', text: JSON.stringify({ ...base(), tags: { constructor: 'x', toString: 'y', hasOwnProperty: 'z' } }), ext: 'json' },
+  {
+    name: 'allowFrom covering the internet in pieces with allowAnywhere',
+    text: JSON.stringify({ ...base(), natInstances: [{ ...base().natInstances[0], portForwards: [{ ...base().natInstances[0].portForwards[0], allowFrom: ['0.0.0.0/1', '128.0.0.0/1'], allowAnywhere: true }] }] }),
+    ext: 'json',
+  },
+];
+
+describe('a good spec, in-process', () => {
+  it.each(GOOD)('$name: accepted', ({ text, ext }) => {
+    expect(refusal(text, ext)).toEqual([]);
+  });
+
+  it('GIVEN YAML merge keys THEN the merged fields arrive', () => {
+    const merged = parseSpec(GOOD[2].text, 'yaml').spec.vpcs[1];
+    expect(merged).toMatchObject({ name: 'app', cidr: '10.1.0.0/16', azs: ['us-east-1a'], ipv6: true });
+  });
+
+  it('GIVEN tag keys named like Object members THEN they are kept as tags', () => {
+    expect(parseSpec(GOOD[4].text, 'json').spec.tags).toEqual({ constructor: 'x', toString: 'y', hasOwnProperty: 'z' });
+  });
+});
+
 // One of each kind of failure: parse, schema, cross-field check, control characters in a key.
 const SAMPLE = ['YAML alias bomb', 'JSON with a duplicated key', 'CIDR with a bad octet', 'spoke overlapping the hub', 'unknown field with a newline and an escape in its name'];
 
