@@ -31,6 +31,10 @@ export function checkTags(spec: Spec, error: Report): void {
 
 /** Names the tool derives from the spec must fit AWS's limits; the longest is the IAM name prefix. */
 export function checkGeneratedNames(spec: Spec, error: Report): void {
+  // The project is the stack's construct ID, looked up in a plain object by the constructs library.
+  if (spec.project in Object.prototype) {
+    error(['project'], `"${spec.project}" collides with a JavaScript object member in the construct tree; choose another project name`);
+  }
   spec.natInstances.forEach((nat, i) => {
     const prefix = `${spec.project}-${nat.name}-`;
     if (prefix.length > IAM_NAME_PREFIX_MAX) {
