@@ -84,6 +84,7 @@ function schemaIssue(issue: z.core.$ZodIssue): Issue[] {
     case 'unrecognized_keys':
       return issue.keys.map((key) => error('unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)', [...path, key]));
     case 'invalid_type':
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return [error(`must be a finite number, not ${issue.input}`)];
       return [error(issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}, not ${describe(issue.input)}`)];
     case 'invalid_value':
       return [error(`must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];

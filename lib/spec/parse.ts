@@ -7,6 +7,50 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 /** Alias uses allowed in one YAML document: enough for anchors of shared blocks, too few for an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
 
+/** Deeper than this is refused before parsing: a spec needs about six levels, and parsers recurse. */
+export const MAX_NESTING = 64;
+/** Block-style YAML nests by indentation: lines indented further than this are refused. */
+export const MAX_INDENT = 256;
+
+/**
+ * One linear pass: bracket depth outside quoted strings, and indentation (spaces and `- `
+ * markers), so that a pathologically nested file gets a clear line, not a parser's stack overflow.
+ */
+function nestingProblem(text: string): string | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let line = 1;
+  let indent = 0;
+  let atLineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line += 1;
+      atLineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (atLineStart && (c === ' ' || (c === '-' && text[i + 1] === ' '))) {
+      indent += 1;
+      if (indent > MAX_INDENT) return `line ${line} is indented more than ${MAX_INDENT} columns; a spec nests only a few levels`;
+      continue;
+    }
+    atLineStart = false;
+    if (quote) {
+      if (c === '\\' && quote === '"') i += 1;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || (c === "'" && /[\s[{,:]/.test(text[i - 1] ?? ' '))) {
+      quote = c;
+    } else if (c === '[' || c === '{') {
+      depth += 1;
+      if (depth > MAX_NESTING) return `lists and mappings nest deeper than ${MAX_NESTING} levels (line ${line}); a spec nests only a few levels`;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
 /** Text into the plain value the schema checks, or every problem found on the way. */
 export type ParseResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly issues: Issue[] };
 
@@ -21,6 +65,8 @@ export function parseSpecText(text: string, format: 'json' | 'yaml'): ParseResul
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) return fail(`the spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES} bytes (1 MiB)`);
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const nesting = nestingProblem(source);
+  if (nesting) return fail(nesting);
   let jsonValue: unknown;
   if (format === 'json') {
     try {
