@@ -212,6 +212,14 @@ export const CASES: Case[] = [
   { name: 'JSON nested 1,000 levels deep', text: `{"project": "dev", "region": "us-east-1", "x": ${'['.repeat(1000)}${']'.repeat(1000)}}`, ext: 'json', lines: ['error: $: lists and mappings nest deeper than 64 levels (line 1); a spec nests only a few levels'] },
   { name: 'YAML indented 300 levels deep', text: `project: dev\nregion: us-east-1\nx:\n${'- '.repeat(300)}1\n`, lines: ['error: $: line 4 is indented more than 256 columns; a spec nests only a few levels'] },
   { name: 'YAML infinity for a number', text: 'project: dev\nregion: us-east-1\ntrafficGbPerMonth: .inf\n', lines: ['error: trafficGbPerMonth: must be a finite number, not Infinity'] },
+  {
+    name: '20,000 unknown fields: the first 50 and a count',
+    mutate: (s) => [...Array(20_000).keys()].forEach((i) => (s[`x${i}`] = 1)),
+    lines: [
+      ...[...Array(50).keys()].map((i) => `error: x${i}: unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)`),
+      'error: $: 19950 more problems not shown; fix the ones above first',
+    ],
+  },
   { name: 'spec over the size limit', text: `project: dev\nregion: us-east-1\n#${'x'.repeat(1024 * 1024)}\n`, lines: ['error: $: the spec is 1048609 bytes; the limit is 1048576 bytes (1 MiB)'] },
   { name: 'interface endpoint named like an Object member', mutate: (s) => (s.endpoints[0].interface = ['constructor']), lines: ['error: endpoints[0].interface[0]: unknown interface endpoint "constructor"; use a preset (ssm, ecr), a short name (autoscaling, cloudformation, ec2, ec2messages, ecr.api, ecr.dkr, ecs, ecs-agent, ecs-telemetry, elasticfilesystem, elasticloadbalancing, events, execute-api, kinesis-streams, kms, lambda, logs, monitoring, rds, secretsmanager, sns, sqs, ssm, ssmmessages, states, sts, xray) or a full name such as com.amazonaws.<region>.<service>'] },
   { name: 'project named like an Object member', mutate: (s) => (s.project = 'constructor'), lines: ['error: project: "constructor" collides with a JavaScript object member in the construct tree; choose another project name'] },
