@@ -80,16 +80,20 @@ export function swapIn(staging: string, target: string, notice: Notice): void {
 }
 
 function carryOver(from: string, to: string, previous: Set<string>, generated: Set<string>, notice: Notice): void {
+  // Directories of the user's that had to move aside (`x` -> `x.kept`); their contents follow.
+  const moved: [string, string][] = [];
   for (const entry of walkTree(from)) {
     if (entry.rel === MARKER || previous.has(entry.rel)) continue;
     const src = join(from, entry.rel);
-    let dst = join(to, entry.rel);
-    if (existsSync(dst) && (generated.has(entry.rel) || entry.kind !== 'dir')) {
-      // A file of the user's where we now generate one: keep it under a new name, never overwrite.
-      dst = `${dst}.kept`;
-      notice(`kept your ${entry.rel} as ${entry.rel}.kept: cdktf-egress now generates a file at that path`);
+    const under = moved.find(([old]) => entry.rel.startsWith(`${old}/`));
+    let rel = under ? `${under[1]}${entry.rel.slice(under[0].length)}` : entry.rel;
+    if (!under && existsSync(join(to, rel)) && (generated.has(rel) || entry.kind !== 'dir' || !lstatSync(join(to, rel)).isDirectory())) {
+      // The user's entry where we now generate one: keep it under a new name, never overwrite.
+      notice(`kept your ${rel} as ${rel}.kept: cdktf-egress now generates a file at that path`);
+      if (entry.kind === 'dir') moved.push([rel, `${rel}.kept`]);
+      rel = `${rel}.kept`;
     }
-    if (!existsSync(dirname(dst))) continue; // inside a directory that was itself renamed .kept
+    const dst = join(to, rel);
     if (entry.kind === 'dir') mkdirSync(dst, { recursive: true, mode: lstatSync(src).mode });
     else if (entry.kind === 'symlink') symlinkSync(readlinkSync(src), dst);
     else if (entry.kind === 'file') linkOrCopy(src, dst);
@@ -113,12 +117,22 @@ function sweep(old: string, target: string, previous: Set<string>): void {
   for (const entry of walkTree(old)) {
     if (entry.rel === MARKER || previous.has(entry.rel)) continue;
     const src = join(old, entry.rel);
-    const dst = join(target, entry.rel);
+    const dst = join(target, keptPath(target, entry.rel));
     if (!lstatExists(src) || lstatExists(dst)) continue;
     mkdirSync(dirname(dst), { recursive: true });
     renameSync(src, dst);
   }
   rmSync(old, { recursive: true, force: true });
+}
+
+/** `rel` with any ancestor that is now a generated file replaced by its `.kept` directory (see carryOver). */
+function keptPath(root: string, rel: string): string {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = join(root, ...parts.slice(0, i));
+    if (lstatExists(prefix) && !lstatSync(prefix).isDirectory()) parts[i - 1] = `${parts[i - 1]}.kept`;
+  }
+  return parts.join('/');
 }
 
 function lstatExists(path: string): boolean {

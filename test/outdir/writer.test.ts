@@ -64,6 +64,31 @@ describe('writeOutput', () => {
     expect(notices).toContain('kept your stacks/dev/cost.md as stacks/dev/cost.md.kept: cdktf-egress now generates a file at that path');
   });
 
+  it('GIVEN a user directory where a generated file now goes WHEN synthesized THEN the directory and its contents are kept as .kept', async () => {
+    const target = join(scratch(), 'cdktf.out');
+    await write(target, { 'manifest.json': '{}' });
+    put(join(target, 'stacks/dev/topology.md/inner/notes.txt'), 'deep');
+    await write(target, { 'manifest.json': '{}', 'stacks/dev/topology.md': 'generated' });
+    expect(readFileSync(join(target, 'stacks/dev/topology.md'), 'utf8')).toBe('generated');
+    expect(readFileSync(join(target, 'stacks/dev/topology.md.kept/inner/notes.txt'), 'utf8')).toBe('deep');
+  });
+
+  it('GIVEN a file that appears in the target while synthesizing (Terraform still writing) THEN it is moved into the new tree, not deleted', async () => {
+    const target = join(scratch(), 'cdktf.out');
+    await write(target, { 'manifest.json': '{}' });
+    await writeOutput({
+      choice: { value: target, where: 'EGRESS_OUTDIR' },
+      protectedRoots: [],
+      notice: () => undefined,
+      build: (staging, final) => {
+        put(join(staging, 'manifest.json'), '{}');
+        put(join(final, 'stacks/dev/late.tfplan'), 'written during synthesis');
+      },
+    });
+    expect(readFileSync(join(target, 'stacks/dev/late.tfplan'), 'utf8')).toBe('written during synthesis');
+    expect(siblings(target)).toEqual([]);
+  });
+
   it('GIVEN a build that throws WHEN synthesizing THEN the target is untouched and no staging directory is left', async () => {
     const target = join(scratch(), 'cdktf.out');
     await write(target, { 'manifest.json': 'v1' });
