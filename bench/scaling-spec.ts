@@ -22,7 +22,7 @@ export function scalingSpec(vpcCount: number): SpecInput {
     });
     natInstances.push(
       spokes.length > 0
-        ? { name: `nat${group}`, vpc: hub, az: azs[0], egressInterface: 'primary', spokes }
+        ? { name: `nat${group}`, vpc: hub, az: azs[0], egressInterface: 'primary', allowHubWithoutEgress: true, spokes }
         : { name: `nat${group}`, vpc: hub, az: azs[0] },
     );
   }

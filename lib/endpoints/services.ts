@@ -54,7 +54,8 @@ export function expandEndpoints(interfaces: readonly string[], gateways: readonl
   const from = new Map<string, { service: string; entry: string }>();
   const gateway = new Set<GatewayService>(gateways);
   interfaces.forEach((entry, index) => {
-    const preset = PRESETS[entry];
+    // Own keys only: "constructor" or "toString" must not find Object.prototype members.
+    const preset = Object.hasOwn(PRESETS, entry) ? PRESETS[entry] : undefined;
     if (!preset && !INTERFACE_SERVICES.includes(entry) && !isFullServiceName(entry)) {
       problems.push({
         index,

@@ -1,7 +1,9 @@
 import { expandEndpoints } from '../endpoints/services';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
-import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
+import { checkGeneratedNames, checkTags } from './aws-limits';
+import { containsAddress, coversEverything, isNetworkAddress, isStrictAddress, isStrictCidr, networkOf, overlaps, range, withoutLeadingZeros } from './cidr';
+import { checkDefaultInstanceTypes, checkForwardTarget, checkHubLeftWithoutRoute, checkSpokeOverlapsHub, checkWriteFiles } from './nat-checks';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -13,7 +15,7 @@ export interface Issue {
 }
 
 /** A VPC named in the spec, created or existing, as the checks need to see it. */
-interface NamedVpc {
+export interface NamedVpc {
   readonly name: string;
   readonly path: IssuePath;
   readonly cidrs: string[];
@@ -42,12 +44,15 @@ export function checkSpec(spec: Spec): Issue[] {
     else vpcs.set(vpc.name, vpc);
   }
 
+  checkTags(spec, error);
+  checkGeneratedNames(spec, error);
   checkNats(spec, vpcs, error);
+  checkHubLeftWithoutRoute(spec, vpcs, error);
   checkEndpoints(spec, vpcs, error, warn);
   return issues;
 }
 
-type Report = (path: IssuePath, message: string) => void;
+export type Report = (path: IssuePath, message: string) => void;
 
 function checkCreatedVpc(spec: Spec, vpc: VpcSpec, path: IssuePath, error: Report): boolean {
   let valid = checkCidr(vpc.cidr, [...path, 'cidr'], error, { min: MIN_VPC_PREFIX, max: MAX_VPC_PREFIX });
@@ -87,18 +92,17 @@ function checkExistingVpc(vpc: ExistingVpcSpec, path: IssuePath, report: Report)
   return valid;
 }
 
+/** Only strictly written CIDRs reach the arithmetic: nothing later can throw on an odd one. */
 function isCheckableCidr(cidr: string): boolean {
-  try {
-    range(cidr);
-    return true;
-  } catch {
-    return false;
-  }
+  return isStrictCidr(cidr);
 }
 
-function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: { min: number; max: number }): boolean {
+/** Every CIDR field goes through here: strict syntax, no leading zeros, prefix range, no host bits. */
+export function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: { min: number; max: number }): boolean {
   if (!isCheckableCidr(cidr)) {
-    error(path, `"${cidr}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`);
+    const fixed = withoutLeadingZeros(cidr);
+    if (fixed) error(path, `"${cidr}" has a leading zero in an octet, which AWS and Terraform do not accept; write ${fixed}`);
+    else error(path, `"${cidr}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`);
     return false;
   }
   const { prefix: length } = range(cidr);
@@ -192,6 +196,10 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
       if (serve(name, where)) claimRouteTables(spoke, nat.name, routeTableOwner, error);
     });
     checkInstanceTypes(nat, path, error);
+    checkDefaultInstanceTypes(nat, path, error);
+    if (hub.valid) spokes0(nat, vpcs).forEach(({ spoke, j }) => checkSpokeOverlapsHub(hub, spoke, [...path, 'spokes', j], error));
+    nat.sshAllowFrom.forEach((cidr, k) => checkCidr(cidr, [...path, 'sshAllowFrom', k], error, { min: 0, max: 32 }));
+    checkWriteFiles(nat, [...path, 'userData', 'writeFiles'], error);
     const spokes = [...new Set(nat.spokes)].map((s) => vpcs.get(s)).filter((v): v is NamedVpc => v !== undefined && v.name !== hub.name);
     const servedKnown = spokeProblems === 0 && [hub, ...spokes].every((v) => v.valid);
     checkPortForwards(nat, hub, spokes, servedKnown, path, error);
@@ -206,6 +214,14 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
  * Renders the NAT's user data at its largest (the dual-stack endpoint included), only when the
  * spec adds to it: the limit is then checked before anything is synthesized.
  */
+/** The spokes that name a valid VPC other than the hub, with their index in `spokes`. */
+function spokes0(nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>): { spoke: NamedVpc; j: number }[] {
+  return nat.spokes.flatMap((name, j) => {
+    const spoke = vpcs.get(name);
+    return spoke && spoke.valid && name !== nat.vpc ? [{ spoke, j }] : [];
+  });
+}
+
 function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>, path: IssuePath, error: Report): void {
   if (nat.userData.writeFiles.length === 0 && nat.userData.runcmd.length === 0) return;
   // Loaded lazily: only specs with extra user data pay for it.
@@ -271,12 +287,28 @@ function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc
     const key = `${forward.protocol}/${forward.port}`;
     if (listeners.has(key)) error([...where, 'port'], `${key} is forwarded twice; each protocol and port can be forwarded once`);
     listeners.add(key);
+    let allowOk = true;
     forward.allowFrom.forEach((cidr, m) => {
-      if (!isCheckableCidr(cidr)) return error([...where, 'allowFrom', m], `"${cidr}" is not a valid IPv4 CIDR`);
+      if (!checkCidr(cidr, [...where, 'allowFrom', m], error, { min: 0, max: 32 })) {
+        allowOk = false;
+        return;
+      }
       if (range(cidr).prefix === 0 && !forward.allowAnywhere) {
+        allowOk = false;
         error([...where, 'allowFrom', m], `${cidr} opens the port to the whole internet; set allowAnywhere: true to mean it, or narrow the range`);
       }
     });
+    if (allowOk && !forward.allowAnywhere && coversEverything(forward.allowFrom)) {
+      error([...where, 'allowFrom'], `${forward.allowFrom.join(', ')} together cover the whole internet; set allowAnywhere: true to mean it, or narrow the ranges`);
+    }
+    if (forward.protocol === 'tcp' && forward.port === 22 && nat.sshAllowFrom.length > 0) {
+      error([...where, 'port'], 'tcp/22 is forwarded while sshAllowFrom opens SSH to the NAT: the forward would take over SSH to the EIP; forward another port (for example 2222 with toPort 22), or drop sshAllowFrom');
+    }
+    if (!isStrictAddress(forward.to)) {
+      const fixed = withoutLeadingZeros(forward.to);
+      error([...where, 'to'], fixed ? `"${forward.to}" has a leading zero in an octet, which AWS and Terraform do not accept; write ${fixed}` : `"${forward.to}" is not a valid IPv4 address; use a host address such as 10.1.0.10`);
+      return;
+    }
     // Where the target lives is only judged once every served VPC is itself sound.
     if (!servedKnown) return;
     const owners = served.filter((vpc) => vpc.cidrs.some((cidr) => isCheckableCidr(cidr) && containsAddress(cidr, forward.to)));
@@ -284,6 +316,8 @@ function checkPortForwards(nat: NatInstanceSpec, hub: NamedVpc, spokes: NamedVpc
       error([...where, 'to'], `${forward.to} is in none of the VPCs this NAT serves (${served.map((v) => `${v.name} ${v.cidrs.join(',')}`).join('; ')}); forward to a host in one of them`);
     } else if (owners.length > 1) {
       error([...where, 'to'], `${forward.to} is in ${owners.map((v) => v.name).join(' and ')}, whose CIDRs overlap; a forward must name one host`);
+    } else {
+      checkForwardTarget(forward.to, owners[0], [...where, 'to'], error);
     }
   });
 }
@@ -296,8 +330,10 @@ function checkEndpoints(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report, 
     if (!vpc) return error([...path, 'vpc'], `unknown VPC "${entry.vpc}"; use one of: ${[...vpcs.keys()].join(', ')}`);
     if (seen.has(entry.vpc)) error([...path, 'vpc'], `VPC "${entry.vpc}" has a second endpoints entry; merge them into one`);
     seen.add(entry.vpc);
+    const gateways = new Set<string>();
     entry.gateway.forEach((service, j) => {
-      if (entry.gateway.indexOf(service) !== j) error([...path, 'gateway', j], `"${service}" is listed twice; list it once`);
+      if (gateways.has(service)) error([...path, 'gateway', j], `"${service}" is listed twice; list it once`);
+      gateways.add(service);
     });
     if (entry.gateway.length > 0 && vpc.privateRouteTables.length === 0 && vpc.path[0] === 'existingVpcs') {
       error([...path, 'gateway'], `VPC "${vpc.name}" has no private subnet with a route table to add gateway endpoints to`);

@@ -51,3 +51,51 @@ export function cidrSubnet(cidr: string, newBits: number, netNum: number): strin
   const start = first + BigInt(netNum) * 2n ** BigInt(32 - newPrefix);
   return `${Address4.fromBigInt(start).correctForm()}/${newPrefix}`;
 }
+
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const STRICT_ADDRESS = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+const STRICT_CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?\\d)$`);
+
+/** Dotted quad as AWS and Terraform accept it: four octets 0..255, no leading zeros. */
+export function isStrictAddress(text: string): boolean {
+  return STRICT_ADDRESS.test(text);
+}
+
+/** `a.b.c.d/n` as AWS and Terraform accept it (host bits are judged separately). */
+export function isStrictCidr(text: string): boolean {
+  return STRICT_CIDR.test(text);
+}
+
+/**
+ * The same address or CIDR with leading zeros dropped (`010.001.0.0/16` -> `10.1.0.0/16`),
+ * when that is all that is wrong with it; otherwise undefined.
+ */
+export function withoutLeadingZeros(text: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/.exec(text);
+  if (!match || !match.slice(1, 5).some((o) => /^0\d/.test(o))) return undefined;
+  const fixed = `${match.slice(1, 5).map((o) => String(Number(o))).join('.')}${match[5] ?? ''}`;
+  return (match[5] ? isStrictCidr(fixed) : isStrictAddress(fixed)) ? fixed : undefined;
+}
+
+/** True when the CIDRs together cover every IPv4 address (linear after sorting). */
+export function coversEverything(cidrs: readonly string[]): boolean {
+  const ranges = cidrs.map(range).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  let next = 0n;
+  for (const r of ranges) {
+    if (r.first > next) return false;
+    if (r.last + 1n > next) next = r.last + 1n;
+  }
+  return next > 0xffffffffn;
+}
+
+/** What AWS reserves in a subnet: network, router (+1), DNS (+2), future use (+3), broadcast. */
+export function reservedRole(subnet: string, address: string): string | undefined {
+  const { first, last } = range(subnet);
+  const at = new Address4(address).bigInt();
+  if (at === first) return 'the network address';
+  if (at === first + 1n) return 'the VPC router address (AWS reserves the first four addresses)';
+  if (at === first + 2n) return 'the Amazon DNS address (AWS reserves the first four addresses)';
+  if (at === first + 3n) return 'reserved by AWS (the first four addresses)';
+  if (at === last) return 'the broadcast address (AWS reserves it)';
+  return undefined;
+}

@@ -21,7 +21,11 @@ const awsId = (prefix: string) =>
 const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const BackendSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('local') }),
+  z.strictObject({
+    type: z.literal('local'),
+    /** State file, relative to the directory synthesis runs in; outside the output directory. @default terraform.<project>.tfstate beside the output directory */
+    path: z.string().min(1).max(4096).optional(),
+  }),
   z.strictObject({
     type: z.literal('s3'),
     bucket: z.string().min(3),
@@ -55,7 +59,8 @@ export const ExistingVpcSchema = z.strictObject({
   name: nameField(),
   id: awsId('vpc'),
   cidr: ipv4Cidr,
-  secondaryCidrs: z.array(ipv4Cidr).default([]),
+  // AWS allows 50 CIDR blocks per VPC (the primary and 49 more).
+  secondaryCidrs: z.array(ipv4Cidr).max(49).default([]),
   subnets: z.array(ExistingSubnetSchema).min(1),
   trafficGbPerMonth: z.number().nonnegative().optional(),
 });
@@ -82,10 +87,17 @@ export const NatInstanceSchema = z.strictObject({
     .optional(),
   spot: z.boolean().default(true),
   egressInterface: z.enum(['dedicated', 'primary']).default('dedicated'),
+  /** Required with egressInterface "primary" when the hub's private subnets are then left with no IPv4 default route: an egress-only hub is a decision. */
+  allowHubWithoutEgress: z.boolean().default(false),
   spokes: z.array(nameField()).default([]),
   portForwards: z.array(PortForwardSchema).default([]),
   imageId: z.string().regex(/^(ami-[0-9a-f]{8,17}|resolve:ssm:\S+)$/, { error: 'must be an AMI ID (ami-...) or resolve:ssm:<parameter>' }).optional(),
-  keyName: z.string().min(1).max(255).optional(),
+  /** EC2 key pair names: up to 255 printable ASCII characters, no leading or trailing space. */
+  keyName: z
+    .string()
+    .max(255)
+    .regex(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/, { error: 'must be a key pair name: printable ASCII characters, no leading or trailing spaces' })
+    .optional(),
   sshAllowFrom: z.array(ipv4Cidr).default([]),
   rootVolumeSize: z.number().int().min(2).max(100).default(8),
   userData: z

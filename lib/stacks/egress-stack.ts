@@ -12,16 +12,26 @@ import type { NatInstanceSpec, Spec } from '../spec/schema';
 /** The aws provider range every synthesized stack and module admits: the 5.100 line and 6.x. */
 export const AWS_PROVIDER_CONSTRAINT = '>= 5.100.0, < 7.0.0';
 
+/** How the stack is placed on disk. */
+export interface EgressStackOptions {
+  /**
+   * The local backend's state path as Terraform resolves it: relative to the stack directory
+   * (`<outdir>/stacks/<project>`), which synthesis regenerates, so never a bare file name.
+   * @default `../../../terraform.<project>.tfstate`: beside the output directory, the project root for cdktf.out
+   */
+  readonly localStatePath?: string;
+}
+
 /** Maps a checked spec onto constructs; all resource logic lives in the constructs. */
 export class EgressStack extends TerraformStack {
   readonly vpcs = new Map<string, VpcRef>();
   readonly nats = new Map<string, NatInstance>();
 
-  constructor(scope: Construct, spec: Spec) {
+  constructor(scope: Construct, spec: Spec, options: EgressStackOptions = {}) {
     super(scope, spec.project);
     new AwsProvider(this, 'aws', { region: spec.region, defaultTags: [{ tags: { ...spec.tags, 'cdktf-egress:project': spec.project } }] });
     this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_CONSTRAINT);
-    configureBackend(this, spec);
+    configureBackend(this, spec, options.localStatePath ?? defaultLocalStatePath(spec.project));
 
     for (const vpc of spec.vpcs) {
       this.vpcs.set(vpc.name, new EgressVpc(this, `vpc-${vpc.name}`, { name: `${spec.project}-${vpc.name}`, cidr: vpc.cidr, azs: vpc.azs, ipv6: vpc.ipv6 }));
@@ -86,7 +96,12 @@ export class EgressStack extends TerraformStack {
   }
 }
 
-function configureBackend(stack: TerraformStack, spec: Spec): void {
+/** `terraform.<project>.tfstate` beside the output directory, seen from `<outdir>/stacks/<project>`. */
+export function defaultLocalStatePath(project: string): string {
+  return `../../../terraform.${project}.tfstate`;
+}
+
+function configureBackend(stack: TerraformStack, spec: Spec, localStatePath: string): void {
   const backend = spec.backend;
   const organization = process.env.TF_CLOUD_ORGANIZATION;
   const workspace = process.env.TF_WORKSPACE;
@@ -99,6 +114,6 @@ function configureBackend(stack: TerraformStack, spec: Spec): void {
   } else if (organization && workspace) {
     new CloudBackend(stack, { organization, workspaces: new NamedCloudWorkspace(workspace) });
   } else {
-    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    new LocalBackend(stack, { path: localStatePath });
   }
 }

@@ -15,7 +15,7 @@ vpcs:
   - { name: hub, cidr: 10.0.0.0/16, azs: [ap-northeast-1a], ipv6: true }
   - { name: alpha, cidr: 10.1.0.0/16, azs: [ap-northeast-1a] }
 natInstances:
-  - { name: nat, vpc: hub, az: ap-northeast-1a, egressInterface: ${egressInterface}, spokes: [alpha] }
+  - { name: nat, vpc: hub, az: ap-northeast-1a, egressInterface: ${egressInterface}, allowHubWithoutEgress: true, spokes: [alpha] }
 `;
 const PRIMARY_V6 = '2001:db8:0:a::a';
 

@@ -2,7 +2,7 @@
 // attachments. Two spokes have identical CIDRs with a host at the same address in each.
 // Both layouts run side by side: a dedicated egress ENI, and egress on the primary interface.
 import { bundleFromSpec, removeBundles } from './support/boot-bundle';
-import { EIP, INTERNET, Lab, PORTS, type HostSpec, type Instance } from './support/lab';
+import { EIP, INTERNET, Lab, PORTS, type HostSpec, type Instance, type VpcRef } from './support/lab';
 import { expectEgressViaEip, expectNoConnection, forwardDrops, seenIp } from './support/expect-net';
 import { requireTools } from './support/proc';
 
@@ -26,6 +26,7 @@ natInstances:
     vpc: hub
     az: ap-northeast-1a
     egressInterface: ${egressInterface}
+    allowHubWithoutEgress: true
     spokes: [alpha, beta, gamma]
     portForwards:
       - { protocol: tcp, port: 8080, to: 10.2.1.10, toPort: 80, allowFrom: [${INTERNET.host}/32] }
@@ -109,6 +110,33 @@ describe.each(['dedicated', 'primary'] as const)('%s egress', (mode) => {
       ...(mode === 'dedicated' ? [expectNoConnection(lab, lab.host('hub', '10.0.1.10'), SAME_IP, PORTS.whoami)] : []),
     ]);
     expect(await forwardDrops(lab, nat)).toBeGreaterThanOrEqual(drops + (mode === 'dedicated' ? 5 : 4));
+  });
+
+  test('a host sending from an address outside its own VPC gets nothing masqueraded: spokes only from their CIDRs, the hub only from its own', async () => {
+    const { lab, nat, alpha, gamma } = layouts[mode];
+    // [VPC of the sender, its real address, the address it forges]
+    const spoofs: [VpcRef, string, string][] = [
+      [alpha, SAME_IP, '10.0.1.99'], // a hub address
+      [gamma, '10.2.1.10', '10.1.1.99'], // another spoke's address
+      ...(mode === 'dedicated' ? [['hub', '10.0.1.10', '10.2.1.99'] as [VpcRef, string, string]] : []),
+    ];
+    for (const [vpc, ip, forged] of spoofs) {
+      const ns = lab.host(vpc, ip);
+      const token = `spoof-${mode}-${forged}`;
+      const drops = await forwardDrops(lab, nat);
+      // The forged source is the host's own (a second address), used only towards the internet host.
+      await lab.sh(ns, `ip addr add ${forged}/32 dev eth0 && ip route add ${INTERNET.host}/32 $(ip -4 route show default | cut -d' ' -f2-3) src ${forged}`);
+      try {
+        const r = await lab.probe(ns, ['icmp', INTERNET.host, '--token', token, '--timeout', '1.5']);
+        expect({ forged, ok: r.ok }).toEqual({ forged, ok: false });
+      } finally {
+        await lab.sh(ns, `ip route del ${INTERNET.host}/32; ip addr del ${forged}/32 dev eth0`);
+      }
+      expect({ forged, seenByInternet: lab.icmpLog().split('\n').filter((l) => l.endsWith(` ${token}`)) }).toEqual({ forged, seenByInternet: [] });
+      expect(await forwardDrops(lab, nat)).toBeGreaterThan(drops);
+      // The same host, from its own address, still gets out.
+      await expectEgressViaEip(lab, ns, `${token}-after`);
+    }
   });
 
   test('the port forward reaches the host in the spoke that owns the address', async () => {

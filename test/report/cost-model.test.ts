@@ -81,7 +81,7 @@ describe('public IPv4 addresses of a NAT', () => {
   const withHub = (ipv6: boolean, egressInterface: 'dedicated' | 'primary', enabled = true) =>
     costModel(checkedSpec(dedicatedSpec({
       vpcs: [{ name: 'hub', cidr: '10.0.0.0/16', azs: ['us-east-1a', 'us-east-1b', 'us-east-1c'], ipv6 }],
-      natInstances: [{ name: 'main', vpc: 'hub', az: 'us-east-1a', instanceTypes: ['t4g.small'], egressInterface, enabled, spokes: ['legacy'] }],
+      natInstances: [{ name: 'main', vpc: 'hub', az: 'us-east-1a', instanceTypes: ['t4g.small'], egressInterface, allowHubWithoutEgress: true, enabled, spokes: ['legacy'] }],
     })));
 
   it('GIVEN a dedicated NAT in an IPv4-only hub WHEN costed THEN it pays for the EIP and the primary interface\'s own address', () => {

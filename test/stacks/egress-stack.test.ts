@@ -40,10 +40,15 @@ describe('EgressStack provider and versions', () => {
 });
 
 describe('EgressStack backend', () => {
-  it('GIVEN no backend THEN state is local in terraform.tfstate', () => {
+  it('GIVEN no backend THEN state is local in terraform.<project>.tfstate beside the output directory, outside the regenerated stack directory', () => {
     const tf = synthSpec(checked({}));
-    expect(tf.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+    expect(tf.terraform.backend).toEqual({ local: { path: '../../../terraform.dev.tfstate' } });
     expect(tf.terraform).not.toHaveProperty('cloud');
+  });
+
+  it('GIVEN a resolved state path WHEN passed to the stack THEN the local backend uses it as given', () => {
+    const tf = synthStack((app) => new EgressStack(app, checked({ backend: { type: 'local', path: 'state/dev.tfstate' } }), { localStatePath: '../../../state/dev.tfstate' }));
+    expect(tf.terraform.backend).toEqual({ local: { path: '../../../state/dev.tfstate' } });
   });
 
   it('GIVEN an s3 backend THEN state is encrypted in that bucket with S3-native locking', () => {
@@ -69,7 +74,7 @@ describe('EgressStack backend', () => {
 
   it('GIVEN a local spec WHEN only TF_CLOUD_ORGANIZATION is set THEN state stays local', () => {
     process.env.TF_CLOUD_ORGANIZATION = 'acme';
-    expect(synthSpec(checked({})).terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+    expect(synthSpec(checked({})).terraform.backend).toEqual({ local: { path: '../../../terraform.dev.tfstate' } });
   });
 
   it('GIVEN an s3 spec WHEN the Terraform Cloud variables are set THEN the spec wins', () => {
@@ -83,7 +88,7 @@ describe('EgressStack backend', () => {
 
 describe('EgressStack NAT instance types', () => {
   it('GIVEN egressInterface primary and two spokes without instanceTypes THEN the cheapest 3-interface Graviton types are used', () => {
-    const tf = synthSpec(checked({ vpcs: [HUB, APP1, APP2], natInstances: [{ name: 'shared', vpc: 'hub', az: 'ap-northeast-1a', egressInterface: 'primary', spokes: ['app1', 'app2'] }] }));
+    const tf = synthSpec(checked({ vpcs: [HUB, APP1, APP2], natInstances: [{ name: 'shared', vpc: 'hub', az: 'ap-northeast-1a', egressInterface: 'primary', allowHubWithoutEgress: true, spokes: ['app1', 'app2'] }] }));
     expect(overridesOf(tf)).toEqual(['t4g.small', 't4g.medium']);
   });
 

@@ -294,7 +294,7 @@ target_mark() { # ip
 
 # "table; delete table; table {...}" in one `nft -f` is atomic and leaves exactly one copy.
 render_nft() {
-  local s idx dev w proto port to toport from match mark E=$EGRESS_DEV
+  local s idx dev w proto port to toport from match mark cidrs E=$EGRESS_DEV
   printf 'table ip %s\ndelete table ip %s\ntable ip %s {\n' "$TABLE" "$TABLE" "$TABLE"
   # shellcheck disable=SC2086 # word splitting wanted
   nft_set internal $INTERNAL
@@ -328,9 +328,11 @@ render_nft() {
   printf '\t\tct state established,related accept\n\t\tct state invalid drop\n'
   printf '\t\tiifname "%s" ct status dnat accept\n' "$E"
   [[ -z $HUB_CIDRS ]] || printf '\t\tiifname "%s" oifname "%s" ip saddr @hub ip daddr != @internal accept\n' "$E" "$E"
+  # Anti-spoofing: a spoke may send only from its own CIDRs (the hub only from its own, above);
+  # anything else would leave masqueraded as the EIP.
   for s in "${SPOKE_LIST[@]}"; do
-    read -r _ dev _ <<<"$s"
-    printf '\t\tiifname "%s" oifname "%s" ip daddr != @internal accept\n' "$dev" "$E"
+    read -r _ dev _ cidrs <<<"$s"
+    printf '\t\tiifname "%s" oifname "%s" ip saddr { %s } ip daddr != @internal accept\n' "$dev" "$E" "${cidrs//,/, }"
   done
   printf '\t\tcounter drop\n\t}\n}\n'
 }
