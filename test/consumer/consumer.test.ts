@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSynth } from '../helpers/synth';
 import { plannedResources, terraformPlan, type PlanResult } from '../terraform/terraform';
 import { CDKTF, CDKTN, cleanEnv, comparable, createApp, exec, packRepository, readStack, ROOT } from './consumer-app';
 
@@ -51,6 +52,22 @@ describe('the packed package', () => {
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('node_modules/'))).toEqual([]);
     expect(existsSync(join(CDKTN_APP, 'node_modules', 'cdktf'))).toBe(false);
   });
+});
+
+describe('the build', () => {
+  it('GIVEN dist/ from the pack WHEN the spec-driven app runs as node dist/main.js THEN it writes what npm run synth writes', async () => {
+    const outdir = join(WORK, 'dist-main.out');
+    const env = cleanEnv({ EGRESS_OUTDIR: outdir });
+    delete env.EGRESS_SPEC;
+    delete env.CDKTF_OUTDIR;
+    await exec(process.execPath, [join(ROOT, 'dist', 'main.js')], WORK, env);
+    const reference = runSynth(undefined);
+    expect(reference.status).toBe(0);
+    for (const file of ['cdk.tf.json', 'cost.md', 'topology.md']) {
+      const read = (out: string) => readFileSync(join(out, 'stacks', 'dev', file), 'utf8');
+      expect(read(outdir)).toBe(read(reference.outdir));
+    }
+  }, LONG);
 });
 
 describe('a CDKTF app using the package', () => {
