@@ -1,4 +1,4 @@
-import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
+import { TerraformVariable, Testing, type IResolvable, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
@@ -17,5 +17,10 @@ export function synthStack(build: (app: Construct) => TerraformStack): Record<st
 /** A `list(string)` module variable: a list only Terraform knows, as module inputs are. */
 export function variableList(scope: Construct, id: string): string[] {
   return new TerraformVariable(scope, id, { type: 'list(string)' }).listValue;
+}
+
+/** A `bool` module variable: a flag only Terraform knows. */
+export function variableFlag(scope: Construct, id: string): IResolvable {
+  return new TerraformVariable(scope, id, { type: 'bool', default: true }).value;
 }
 export type { TerraformStack } from 'cdktf';

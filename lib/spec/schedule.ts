@@ -107,13 +107,13 @@ function runs(expression: string, timeZone: string, from: Date, to: Date): Date[
 
 /**
  * The share of the time the NAT runs: the hours between each `on` and the next `off`, over the
- * reference year in the schedule's time zone (so daylight saving time counts), divided by the
- * year's hours. The year before sets the state on 1 January.
+ * reference year in the schedule's time zone (from its midnight of 1 January, with its daylight
+ * saving time), divided by the year's hours. The year before sets the state on 1 January.
  */
 export function scheduledShare(schedule: NatSchedule): number {
-  const start = Date.UTC(REFERENCE_YEAR, 0, 1);
-  const end = Date.UTC(REFERENCE_YEAR + 1, 0, 1);
-  const from = new Date(Date.UTC(REFERENCE_YEAR - 1, 0, 1));
+  const start = newYear(REFERENCE_YEAR, schedule.timeZone);
+  const end = newYear(REFERENCE_YEAR + 1, schedule.timeZone);
+  const from = new Date(newYear(REFERENCE_YEAR - 1, schedule.timeZone));
   const events = [
     ...runs(schedule.on, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: true })),
     ...runs(schedule.off, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: false })),
@@ -128,6 +128,13 @@ export function scheduledShare(schedule: NatSchedule): number {
   }
   if (running) onMs += end - Math.max(since, start);
   return onMs / (end - start);
+}
+
+/** Midnight of 1 January of `year` in `timeZone`, as epoch milliseconds. */
+function newYear(year: number, timeZone: string): number {
+  const next = new Cron('0 0 1 1 *', { timezone: timeZone, paused: true }).nextRun(new Date(Date.UTC(year - 1, 11, 30)));
+  if (!next) throw new Error(`no new year ${year} in ${timeZone}`);
+  return next.getTime();
 }
 
 function runsPerYear(expression: string): number {

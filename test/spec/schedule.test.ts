@@ -1,0 +1,73 @@
+import { cronProblem, MAX_RUNS_PER_YEAR, scheduledShare, timeZoneProblem } from '../../lib/spec/schedule';
+
+describe('cron expressions of a NAT schedule (Auto Scaling recurrence: Unix cron, five fields)', () => {
+  it.each(['0 8 * * 1-5', '30 7 * * MON-FRI', '0 20 * * 1-5', '0 0 1 1,6,12 *', '*/30 9-17 * * *', '0 8 * * 0,7', '15 6 1-15 JAN-MAR sun'])(
+    'GIVEN "%s" WHEN checked THEN it is accepted',
+    (expression) => {
+      expect(cronProblem(expression)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['0 8 * *', /has 4 fields/],
+    ['0 8 ? * MON-FRI *', /has 6 fields/],
+    ['0 25 * * *', /hour "25" is outside 0-23/],
+    ['60 8 * * *', /minute "60" is outside 0-59/],
+    ['0 8 * * 1-8', /day of week "1-8" is outside 0-7 or SUN-SAT/],
+    ['0 8 0 * *', /day of month "0" is outside 1-31/],
+    ['0 8 * 13 *', /month "13" is outside 1-12 or JAN-DEC/],
+    ['0 8 L * *', /day of month "L" is outside/],
+    ['0 8 * * 5#2', /"5#2" is not a value, a range, a list or a step/],
+    ['0 8 * * 5-1', /range "5-1" runs backwards/],
+    ['0 8/0 * * *', /step \/0 is outside/],
+    ['0 0 30 2 *', /never fires/],
+  ])('GIVEN "%s" WHEN checked THEN the problem names the field and the fix', (expression, problem) => {
+    const message = cronProblem(expression);
+    expect(message).toMatch(problem);
+    expect(message).toMatch(/use five fields "minute hour day-of-month month day-of-week" such as "0 8 \* \* 1-5"/);
+    expect(message).not.toMatch(/\n/);
+  });
+});
+
+describe('time zones of a NAT schedule', () => {
+  it.each(['Asia/Tokyo', 'Etc/UTC', 'America/New_York', 'Europe/Berlin', 'America/Argentina/Buenos_Aires'])('GIVEN %s WHEN checked THEN it is accepted', (zone) => {
+    expect(timeZoneProblem(zone)).toBeUndefined();
+  });
+
+  it.each([
+    ['Mars/Olympus_Mons', /"Mars\/Olympus_Mons" is not an IANA time zone/],
+    ['+09:00', /is not an IANA time zone/],
+    ['JST-9', /is not an IANA time zone/],
+    ['', /is not an IANA time zone/],
+    ['asia/tokyo', /"asia\/tokyo" is spelled "Asia\/Tokyo"/],
+  ])('GIVEN "%s" WHEN checked THEN it is refused with the fix', (zone, problem) => {
+    expect(timeZoneProblem(zone)).toMatch(problem);
+  });
+});
+
+describe('scheduled share of the month', () => {
+  it('GIVEN weekdays 08:00 to 20:00 WHEN counted THEN the NAT runs 60 of 168 hours a week', () => {
+    // 2027 has 261 weekdays of 12 hours.
+    const share = scheduledShare({ timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * 1-5' });
+    expect(share).toBeCloseTo((261 * 12) / (365 * 24), 6);
+  });
+
+  it('GIVEN a time zone with daylight saving time WHEN counted THEN the hours are wall-clock hours (the same 12 a weekday)', () => {
+    const share = scheduledShare({ timeZone: 'Europe/Berlin', on: '0 8 * * 1-5', off: '0 20 * * 1-5' });
+    expect(share).toBeCloseTo((261 * 12) / (365 * 24), 6);
+  });
+
+  it('GIVEN an overnight window (on 22:00, off 06:00 every day) WHEN counted THEN it spans midnight: 8 hours a day', () => {
+    expect(scheduledShare({ timeZone: 'Etc/UTC', on: '0 22 * * *', off: '0 6 * * *' })).toBeCloseTo(8 / 24, 6);
+  });
+
+  it('GIVEN off on Friday evening and on on Monday morning WHEN counted THEN only the weekend is off', () => {
+    const share = scheduledShare({ timeZone: 'Etc/UTC', on: '0 7 * * 1', off: '0 19 * * 5' });
+    // Off from Friday 19:00 to Monday 07:00: 60 of 168 hours.
+    expect(share).toBeCloseTo(1 - 60 / 168, 2);
+  });
+
+  it('GIVEN the hourly limit WHEN compared with a year THEN it is one start or stop an hour', () => {
+    expect(MAX_RUNS_PER_YEAR).toBe(8760);
+  });
+});
