@@ -243,14 +243,17 @@ function natTrafficGb(model: CostModel, nat: NatView): number {
 }
 
 /** A NAT whose first type cannot sustain its monthly traffic averaged over the hours it runs. */
-function bandwidthWarnings({ model, topology }: Context): AdviceWarning[] {
+function bandwidthWarnings({ spec, model, topology }: Context): AdviceWarning[] {
   return topology.nats.flatMap((nat, i): AdviceWarning[] => {
+    const needed = enisNeeded(nat.mode, spec.natInstances[i].spokes.length);
     const hours = natRunningHours(nat);
     const gbps = averageGbps(natTrafficGb(model, nat), hours);
     const type = nat.instanceTypes[0];
     const baseline = baselineBandwidth(type);
     if (!baseline || gbps <= baseline.gbps) return [];
-    const enough = INSTANCE_TYPES.find((info) => info.architecture === instanceTypeInfo(type)?.architecture && (baselineBandwidth(info.type)?.gbps ?? 0) >= gbps);
+    const enough = INSTANCE_TYPES.find(
+      (info) => info.architecture === instanceTypeInfo(type)?.architecture && info.maxEnis >= needed && (baselineBandwidth(info.type)?.gbps ?? 0) >= gbps,
+    );
     return [{
       path: formatPath(['natInstances', i, 'instanceTypes']),
       message:
