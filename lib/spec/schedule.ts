@@ -36,8 +36,8 @@ const FIELDS: readonly CronField[] = [
 
 const CRON_HINT = 'use five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5"';
 
-/** A schedule may start and stop the NAT at most hourly: more often only churns instances. */
-export const MAX_RUNS_PER_YEAR = 365 * 24;
+/** Runs of one expression counted per year at most: a valid one fires at most hourly. */
+export const MAX_RUNS_PER_YEAR = 366 * 24;
 
 /** The year scheduled hours are counted over: a fixed, non-leap year, so the figure does not drift with the date. */
 export const REFERENCE_YEAR = 2027;
@@ -137,12 +137,20 @@ function newYear(year: number, timeZone: string): number {
   return next.getTime();
 }
 
-function runsPerYear(expression: string): number {
-  return runs(expression, 'Etc/UTC', new Date(Date.UTC(REFERENCE_YEAR, 0, 1)), new Date(Date.UTC(REFERENCE_YEAR + 1, 0, 1))).length;
+/** Minutes of the hour an expression fires at; more than one means it fires more often than hourly. */
+function minutesOfHour(expression: string): number {
+  const minutes = new Set<number>();
+  for (const part of expression.trim().split(/\s+/)[0].split(',')) {
+    const [range, step] = part.split('/');
+    const [first, last] = range === '*' ? [0, 59] : range.split('-').map(Number);
+    const end = last ?? (step === undefined ? first : 59);
+    for (let m = first; m <= end; m += Number(step ?? 1)) minutes.add(m);
+  }
+  return minutes.size;
 }
 
 const cronExpression = z.string().superRefine((value, ctx) => {
-  const problem = cronProblem(value) ?? (runsPerYear(value) > MAX_RUNS_PER_YEAR ? `"${value}" fires more often than hourly; start and stop the NAT at most once an hour` : undefined);
+  const problem = cronProblem(value) ?? (minutesOfHour(value) > 1 ? `"${value}" fires more often than hourly; start and stop the NAT at most once an hour` : undefined);
   if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
 });
 

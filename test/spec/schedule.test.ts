@@ -1,4 +1,4 @@
-import { cronProblem, MAX_RUNS_PER_YEAR, scheduledShare, timeZoneProblem } from '../../lib/spec/schedule';
+import { cronProblem, scheduledShare, ScheduleSchema, timeZoneProblem } from '../../lib/spec/schedule';
 
 describe('cron expressions of a NAT schedule (Auto Scaling recurrence: Unix cron, five fields)', () => {
   it.each(['0 8 * * 1-5', '30 7 * * MON-FRI', '0 20 * * 1-5', '0 0 1 1,6,12 *', '*/30 9-17 * * *', '0 8 * * 0,7', '15 6 1-15 JAN-MAR sun'])(
@@ -67,7 +67,15 @@ describe('scheduled share of the month', () => {
     expect(share).toBeCloseTo(1 - 60 / 168, 2);
   });
 
-  it('GIVEN the hourly limit WHEN compared with a year THEN it is one start or stop an hour', () => {
-    expect(MAX_RUNS_PER_YEAR).toBe(8760);
+  it.each([
+    ['*/5 * * * *', false],
+    ['0,30 8 * * 1-5', false],
+    ['0-1 8 * * *', false],
+    ['0 * * * *', true],
+    ['0 8-18/2 * * 1-5', true],
+  ])('GIVEN "%s" as on WHEN the schedule is parsed THEN it is accepted only if it fires at most hourly (%s)', (on, accepted) => {
+    const parsed = ScheduleSchema.safeParse({ timeZone: 'Etc/UTC', on, off: '30 20 * * *' });
+    expect(parsed.success).toBe(accepted);
+    if (!parsed.success) expect(parsed.error.issues[0].message).toBe(`"${on}" fires more often than hourly; start and stop the NAT at most once an hour`);
   });
 });
