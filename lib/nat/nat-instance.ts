@@ -336,7 +336,7 @@ function inboundFromInternet(props: NatInstanceProps): Flag {
   const forwards = props.portForwards ?? [];
   const ssh = Boolean(props.keyName) && (props.sshAllowFrom ?? []).length > 0;
   if (ssh) return true;
-  if (Token.isUnresolved(forwards)) return Op.gt(Fn.lengthOf(forwards), 0);
+  if (Token.isUnresolved(forwards)) return Op.gte(Fn.lengthOf(forwards), 1);
   return forwards.length > 0;
 }
 
