@@ -257,13 +257,23 @@ function assumptions(topology: TopologyView, served: ServedVpc[], prices: Region
     `Traffic is spread evenly over a VPC's AZs with private subnets; what starts in another AZ than its NAT crosses AZs and pays $${prices.crossAzGb.usd}/GB out of one AZ and again into the other.`,
     'NAT instances are priced at their first instance type (the ASG may launch another listed one); spot at a typical spot price, which moves with supply.',
     'NAT Gateway per VPC sits in the VPC\'s first AZ; NAT Gateway per AZ puts one in every AZ with private subnets.',
-    'Regional NAT Gateway (availability mode "regional", launched late 2025) is assumed to bill a NAT Gateway hour for each AZ it spans (the AZs with private subnets), the same per-GB processing, and one public IPv4 address per AZ; check https://aws.amazon.com/vpc/pricing/.',
+    regionalNote(served, prices),
     'Interface endpoints appear in every option: they serve AWS APIs whichever NAT is chosen. Gateway endpoints, internet gateways and egress-only internet gateways are free.',
   ];
   if (endpointGb === 0) notes.push(`Traffic through interface endpoints is not in the spec: 0 GB counted ($${prices.interfaceEndpointGb.usd}/GB).`);
   for (const nat of topology.nats.filter((n) => n.enabled && n.schedule)) notes.push(scheduleNote(nat));
   if (unserved.length > 0) notes.push(`Not served by an enabled NAT, so in no option's traffic or NAT Gateways: ${unserved.join(', ')}.`);
   return notes;
+}
+
+/** Every figure the regional NAT Gateway column rests on, since the price table has none of its own. */
+function regionalNote(served: ServedVpc[], prices: RegionPrices): string {
+  const spans = served.map((s) => `${s.vpc.name} ${s.vpc.privateAzs.length}`).join(', ') || 'no VPC is served';
+  return (
+    'Regional NAT Gateway (availability mode "regional", launched late 2025) has no price of its own in the table; it is assumed to bill a NAT Gateway hour for each AZ it spans ' +
+    `(the AZs with private subnets: ${spans}) at the zonal rate ($${prices.natGatewayHour.usd}, ${prices.natGatewayHour.date}), the zonal per-GB processing ($${prices.natGatewayGb.usd}), ` +
+    `one public IPv4 address per AZ spanned ($${prices.publicIpv4Hour.usd} an hour), and no cross-AZ transfer (traffic leaves from its own AZ); check ${prices.natGatewayHour.source}.`
+  );
 }
 
 function scheduleNote(nat: NatView): string {

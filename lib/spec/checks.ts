@@ -2,6 +2,7 @@ import { expandEndpoints } from '../endpoints/services';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
 import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
+import { scheduleWarnings } from './schedule';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -44,6 +45,7 @@ export function checkSpec(spec: Spec): Issue[] {
 
   checkNats(spec, vpcs, error);
   checkEndpoints(spec, vpcs, error, warn);
+  issues.push(...scheduleWarnings(spec.natInstances));
   return issues;
 }
 

@@ -168,3 +168,12 @@ export const ScheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['off'], message: `is the same as on ("${schedule.on}"); give the time the NAT stops`, input: schedule.off });
     }
   });
+
+/** Schedules that are valid but do nothing. */
+export function scheduleWarnings(natInstances: readonly { readonly enabled: boolean; readonly schedule?: NatSchedule }[]): { path: (string | number)[]; message: string; level: 'warning' }[] {
+  return natInstances.flatMap((nat, i) =>
+    nat.schedule && !nat.enabled
+      ? [{ path: ['natInstances', i, 'schedule'], message: 'has no effect while enabled is false: the NAT stays off; set enabled: true to run it on the schedule', level: 'warning' as const }]
+      : [],
+  );
+}

@@ -234,3 +234,13 @@ describe('cost model of a scheduled NAT', () => {
     expect(costModel(scheduled({ schedule: WEEKDAYS, enabled: false })).natHours[0].hoursPerMonth).toBe(0);
   });
 });
+
+describe('regional NAT Gateway assumptions', () => {
+  it('GIVEN the example WHEN costed THEN the regional column states each assumed figure: AZs spanned per VPC, the rates and no cross-AZ transfer', () => {
+    const note = costModel(exampleSpec()).assumptions.find((a) => a.startsWith('Regional NAT Gateway'));
+    expect(note).toMatch(/has no price of its own in the table/);
+    expect(note).toMatch(/AZs with private subnets: app1 2, app2 1\) at the zonal rate \(\$0\.062, 2026-11-21\)/);
+    expect(note).toMatch(/one public IPv4 address per AZ spanned \(\$0\.005 an hour\), and no cross-AZ transfer/);
+    expect(note).toMatch(/check https:\/\/aws\.amazon\.com\/vpc\/pricing\/\.$/);
+  });
+});
