@@ -15,9 +15,9 @@ export type BpaScope = (typeof BPA_SCOPES)[number];
 
 export const BlockPublicAccessSchema = z.strictObject({
   /** The account's BPA mode in this region (`aws ec2 describe-vpc-block-public-access-options`). */
-  accountMode: z.enum(BPA_ACCOUNT_MODES),
+  accountMode: z.enum(BPA_ACCOUNT_MODES).describe("The account's VPC Block Public Access mode in this region"),
   /** `subnet`: the NAT's public subnet only (narrowest); `vpc`: the whole VPC the NAT lives in. */
-  exclude: z.enum(BPA_SCOPES).default('subnet'),
+  exclude: z.enum(BPA_SCOPES).default('subnet').describe("subnet: the NAT's public subnet only; vpc: the NAT's whole VPC"),
 });
 
 export type BlockPublicAccessSpec = z.output<typeof BlockPublicAccessSchema>;

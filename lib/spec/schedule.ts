@@ -156,12 +156,15 @@ const cronExpression = z.string().superRefine((value, ctx) => {
 
 export const ScheduleSchema = z
   .strictObject({
-    timeZone: z.string().superRefine((value, ctx) => {
-      const problem = timeZoneProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-    }),
-    on: cronExpression,
-    off: cronExpression,
+    timeZone: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = timeZoneProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+      })
+      .describe('IANA time zone the cron expressions are read in, e.g. Asia/Tokyo'),
+    on: cronExpression.describe('Unix cron (minute hour day-of-month month day-of-week) when the NAT starts, e.g. "0 8 * * 1-5"'),
+    off: cronExpression.describe('Unix cron when the NAT stops, e.g. "0 20 * * 1-5"; while off, the private subnets it serves have no IPv4 egress'),
   })
   .superRefine((schedule, ctx) => {
     if (schedule.on.trim().split(/\s+/).join(' ') === schedule.off.trim().split(/\s+/).join(' ')) {
