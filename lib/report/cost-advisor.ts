@@ -194,14 +194,15 @@ function instanceTypeCandidate({ spec, model, prices: table }: Context, nat: Nat
   ).sort((a, b) => hourly(a.type) - hourly(b.type));
   const cheapest = fitting[0];
   if (!cheapest || hourly(cheapest.type) >= hourly(current)) return [];
-  const baseline = baselineBandwidth(cheapest.type)?.gbps ?? 0;
+  const figure = baselineBandwidth(cheapest.type);
+  const baseline = figure?.gbps ?? 0;
   return [{
     id: 'smaller-instance-type',
     title: `Run NAT ${nat.name} on ${cheapest.type} instead of ${current}`,
     path: ['natInstances', i, 'instanceTypes'],
     to: [cheapest.type, ...nat.instanceTypes.filter((type) => type !== cheapest.type && (instanceTypeInfo(type)?.maxEnis ?? 0) >= needed)],
     why:
-      `${cheapest.type} carries the ${needed} network interfaces NAT ${nat.name} needs (it takes ${cheapest.maxEnis}), and its baseline bandwidth of ${mbps(baseline)} ` +
+      `${cheapest.type} carries the ${needed} network interfaces NAT ${nat.name} needs (it takes ${cheapest.maxEnis}), and its baseline bandwidth of ${mbps(baseline)} (${figure?.source}, ${figure?.date}) ` +
       `covers the ${mbps(gbps)} its ${round(natTrafficGb(model, nat))} GB a month average over the hours it runs; bursts above the baseline draw on the type's burst allowance. ` +
       'The other listed types stay as fallbacks for spot capacity.',
   }];

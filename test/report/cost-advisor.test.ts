@@ -115,7 +115,7 @@ describe('cost advisor on a costly layout', () => {
     const smaller = byId(advice.recommendations, 'smaller-instance-type');
     expect(smaller.change).toEqual({ path: 'natInstances[0].instanceTypes', to: ['t4g.small', 't4g.medium'] });
     expect(smaller.monthlySavingUsd).toBeCloseTo(hours * (VIRGINIA.instances['t4g.medium'].onDemand.usd - VIRGINIA.instances['t4g.small'].onDemand.usd), 2);
-    expect(smaller.why).toMatch(/carries the 3 network interfaces .* baseline bandwidth of 128 Mbit\/s/);
+    expect(smaller.why).toMatch(/carries the 3 network interfaces .* baseline bandwidth of 128 Mbit\/s \(https:\/\/docs\.aws\.amazon\.com\/ec2\/latest\/instancetypes\/gp\.html#gp_network, 2026-11-29\)/);
   });
 
   it('GIVEN an IPv4-only hub in dedicated mode WHEN advised THEN a dual-stack hub saves the primary interface\'s address for the hours it runs', () => {
