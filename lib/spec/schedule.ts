@@ -169,8 +169,24 @@ export const ScheduleSchema = z
   .superRefine((schedule, ctx) => {
     if (schedule.on.trim().split(/\s+/).join(' ') === schedule.off.trim().split(/\s+/).join(' ')) {
       ctx.addIssue({ code: 'custom', path: ['off'], message: `is the same as on ("${schedule.on}"); give the time the NAT stops`, input: schedule.off });
+      return;
+    }
+    const clash = firstClash(schedule);
+    if (clash) {
+      const message = `fires at the same minute as on (first ${clash} ${schedule.timeZone}), when Auto Scaling may run either; give on and off times that never coincide`;
+      ctx.addIssue({ code: 'custom', path: ['off'], message, input: schedule.off });
     }
   });
+
+/** The first minute of the reference year both expressions fire in, as local `YYYY-MM-DD HH:MM`. */
+function firstClash(schedule: NatSchedule): string | undefined {
+  const from = new Date(newYear(REFERENCE_YEAR, schedule.timeZone));
+  const to = new Date(newYear(REFERENCE_YEAR + 1, schedule.timeZone));
+  const on = new Set(runs(schedule.on, schedule.timeZone, from, to).map((at) => at.getTime()));
+  const both = runs(schedule.off, schedule.timeZone, from, to).find((at) => on.has(at.getTime()));
+  if (!both) return undefined;
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: schedule.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(both);
+}
 
 /** Schedules that are valid but do nothing. */
 export function scheduleWarnings(natInstances: readonly { readonly enabled: boolean; readonly schedule?: NatSchedule }[]): { path: (string | number)[]; message: string; level: 'warning' }[] {

@@ -79,3 +79,17 @@ describe('scheduled share of the month', () => {
     if (!parsed.success) expect(parsed.error.issues[0].message).toBe(`"${on}" fires more often than hourly; start and stop the NAT at most once an hour`);
   });
 });
+
+describe('on and off of one schedule', () => {
+  it('GIVEN off and on firing in the same minute on weekdays WHEN parsed THEN off is refused with the first clash in local time', () => {
+    const parsed = ScheduleSchema.safeParse({ timeZone: 'Asia/Tokyo', on: '0 8 * * *', off: '0 8 * * 1-5' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues).toEqual([
+      expect.objectContaining({ path: ['off'], message: 'fires at the same minute as on (first 2027-01-01 08:00 Asia/Tokyo), when Auto Scaling may run either; give on and off times that never coincide' }),
+    ]);
+  });
+
+  it('GIVEN on and off that never coincide WHEN parsed THEN the schedule is accepted', () => {
+    expect(ScheduleSchema.safeParse({ timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * *' }).success).toBe(true);
+  });
+});
