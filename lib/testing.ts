@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
+import { TerraformVariable, Testing, type IResolvable, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
@@ -26,6 +26,11 @@ export function awsProvider(scope: Construct, config: { region?: string; default
     alias: config.alias,
     defaultTags: config.defaultTags ? [{ tags: config.defaultTags }] : undefined,
   });
+}
+
+/** A `bool` module variable: a flag only Terraform knows. */
+export function variableFlag(scope: Construct, id: string): IResolvable {
+  return new TerraformVariable(scope, id, { type: 'bool', default: true }).value;
 }
 
 export type { TerraformStack } from 'cdktf';

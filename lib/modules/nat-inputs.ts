@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Op, propertyAccess, Token } from 'cdktf';
 import { amiParameter, type NatInstanceProps, type PortForward } from '../nat/nat-instance';
 import { DEFAULT_SSM_POLICY_ARN } from '../nat/nat-role';
 import type { WriteFile } from '../nat/user-data';
@@ -17,7 +17,7 @@ import {
 
 /** What both NAT modules feed to `NatInstance` from their shared inputs, as its props. */
 export type NatInputs = Required<
-  Pick<NatInstanceProps, 'natId' | 'enabled' | 'spot' | 'imageId' | 'keyName' | 'tags' | 'ssmPolicyArn' | 'rootVolumeSize' | 'portForwards' | 'userDataWriteFiles' | 'userDataRuncmd'>
+  Pick<NatInstanceProps, 'natId' | 'enabled' | 'spot' | 'imageId' | 'keyName' | 'tags' | 'ssmPolicyArn' | 'rootVolumeSize' | 'portForwards' | 'userDataWriteFiles' | 'userDataRuncmd' | 'schedule' | 'blockPublicAccess'>
 >;
 
 const WRITE_FILE_KEYS = ['path', 'content', 'permissions', 'owner', 'encoding'];
@@ -104,6 +104,53 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     rootVolumeSize: rootVolumeSize.numberValue,
     portForwards: Token.asAny(forwards.expression) as unknown as PortForward[],
     ...userData,
+    ...scheduleInputs(stack),
+  };
+}
+
+/** lib/spec/schedule.ts in what Terraform can check: five Unix cron fields, an IANA-shaped zone name. */
+const CRON_FIELDS = '^[0-9A-Za-z*,/-]+( [0-9A-Za-z*,/-]+){4}$';
+/** Quartz-only syntax: `?`, `#`, and L or W as a value of their own (JUL and WED are names, not L or W). */
+const QUARTZ = '[?#]|(^|[ ,])[0-9]*(L|W|LW)([ ,]|$)';
+const SCHEDULE_CHECKS: TerraformCheck[] = [
+  {
+    condition: `var.schedule == null || alltrue([for c in [try(var.schedule.on, ""), try(var.schedule.off, "")] : can(regex(${hclString(CRON_FIELDS)}, c)) && !can(regex(${hclString(QUARTZ)}, c))])`,
+    message: 'schedule.on and schedule.off must be Unix cron with five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5" (no Quartz ?, L, W or #)',
+  },
+  {
+    condition: 'var.schedule == null || can(regex("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", try(var.schedule.time_zone, "")))',
+    message: 'schedule.time_zone must be an IANA time zone such as Etc/UTC, Europe/Berlin or Asia/Tokyo',
+  },
+  { condition: 'var.schedule == null || try(var.schedule.on != var.schedule.off, true)', message: 'schedule.off must differ from schedule.on' },
+];
+
+/** The on/off schedule and the Block Public Access exclusion: both off (null) unless given. */
+function scheduleInputs(stack: ModuleStack): Pick<NatInputs, 'schedule' | 'blockPublicAccess'> {
+  const schedule = stack.input('schedule', {
+    type: 'object({ time_zone = string, on = string, off = string })', default: null, nullable: true,
+    description:
+      'Start and stop the NAT on a timetable: Unix cron (five fields) for on and off, read in time_zone (IANA, e.g. Asia/Tokyo). ' +
+      'null (the default) runs it all the time. While it is off the private subnets it serves have no IPv4 egress; the ENI, EIP (still billed) and routes stay.',
+    validations: SCHEDULE_CHECKS,
+  });
+  const bpa = stack.input('block_public_access', {
+    type: 'object({ account_mode = string, exclude = optional(string, "subnet") })', default: null, nullable: true,
+    description:
+      'The account\'s VPC Block Public Access mode (block-bidirectional or block-ingress), to create the exclusion the NAT needs: for its public subnet (exclude = "subnet") or its VPC ("vpc"). ' +
+      'allow-egress where the account blocks both directions and nothing listens; allow-bidirectional where it blocks ingress only or port forwards take connections. null (the default) creates none.',
+    validations: [
+      oneOfCheck('try(var.block_public_access.account_mode, "block-bidirectional")', 'block_public_access.account_mode', ['block-bidirectional', 'block-ingress']),
+      oneOfCheck('try(var.block_public_access.exclude, "subnet")', 'block_public_access.exclude', ['subnet', 'vpc']),
+    ],
+  });
+  const field = (variable: { value: unknown }, name: string) => Token.asString(propertyAccess(variable.value, [name]));
+  return {
+    schedule: { timeZone: field(schedule, 'time_zone'), on: field(schedule, 'on'), off: field(schedule, 'off'), create: Op.neq(schedule.value, Token.nullValue()) },
+    blockPublicAccess: {
+      accountMode: field(bpa, 'account_mode') as 'block-bidirectional',
+      exclude: field(bpa, 'exclude') as 'subnet',
+      create: Op.neq(bpa.value, Token.nullValue()),
+    },
   };
 }
 

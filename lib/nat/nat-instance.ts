@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, type Architecture } from './instance-types';
+import { BlockPublicAccessExclusion, type BlockPublicAccessExclusionProps } from './block-public-access-exclusion';
 import { NatRole } from './nat-role';
+import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
@@ -90,6 +92,14 @@ export interface NatInstanceProps {
   readonly ipv6?: boolean;
   /** Tags for what the ASG launches (provider default_tags do not reach it). @default {} */
   readonly tags?: Record<string, string>;
+  /**
+   * Start and stop the NAT on a timetable. The ASG's desired capacity then belongs to the
+   * schedule (Terraform ignores its drift), and private subnets have no IPv4 egress while it is off.
+   * @default - always on
+   */
+  readonly schedule?: NatScheduleProps;
+  /** Exclusions from VPC Block Public Access for the NAT's subnet or VPC. @default - none */
+  readonly blockPublicAccess?: Omit<BlockPublicAccessExclusionProps, 'natId' | 'vpcId' | 'subnetId' | 'inbound'>;
 }
 
 export function amiParameter(architecture: Architecture): string {
@@ -113,6 +123,8 @@ export class NatInstance extends Construct {
   readonly launchTemplate: LaunchTemplate;
   readonly asg: AutoscalingGroup;
   readonly spokes: SpokeAttachment[];
+  readonly schedule?: NatScheduleActions;
+  readonly blockPublicAccessExclusion?: BlockPublicAccessExclusion;
   /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
   readonly eniId?: string;
   /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
@@ -148,6 +160,14 @@ export class NatInstance extends Construct {
     });
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
+    if (props.schedule) {
+      this.schedule = new NatScheduleActions(this, 'schedule', { natId: props.natId, autoscalingGroupName: this.asg.name, schedule: props.schedule, enabled: props.enabled });
+    }
+    if (props.blockPublicAccess) {
+      this.blockPublicAccessExclusion = new BlockPublicAccessExclusion(this, 'bpa', {
+        ...props.blockPublicAccess, natId: props.natId, vpcId: props.vpcId, subnetId: props.publicSubnetId, inbound: inboundFromInternet(props),
+      });
+    }
   }
 
   /** The egress ENI and the hub's default routes to it (dedicated); `count` when the mode is only known to Terraform. */
@@ -277,6 +297,8 @@ export class NatInstance extends Construct {
   private createAsg(props: NatInstanceProps): AutoscalingGroup {
     const spot = props.spot ?? true;
     const size = choose(props.enabled, true, 1, 0);
+    // A schedule moves the desired capacity between 0 and 1; a minimum of 1 would undo its off.
+    const scheduled = props.schedule ? (props.schedule.create ?? true) : false;
     const tags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
     const tagIterator = Token.isUnresolved(tags) ? TerraformIterator.fromMap(tags) : undefined;
     const types = props.instanceTypes;
@@ -284,7 +306,7 @@ export class NatInstance extends Construct {
     const typeIterator = Token.isUnresolved(types) ? TerraformIterator.fromMap(Token.asAnyMap(types)) : undefined;
     return new AutoscalingGroup(this, 'asg', {
       namePrefix: `${props.natId}-`,
-      minSize: size,
+      minSize: scheduled === false ? size : choose(scheduled, true, 0, size),
       maxSize: size,
       desiredCapacity: size,
       vpcZoneIdentifier: [props.publicSubnetId],
@@ -309,8 +331,19 @@ export class NatInstance extends Construct {
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       dependsOn: [this.role.policy],
+      // With min = max the desired capacity follows them anyway; with a schedule it is the schedule's.
+      lifecycle: scheduled === false ? undefined : { ignoreChanges: ['desired_capacity'] },
     });
   }
+}
+
+/** Port forwards and SSH with a key take connections from the internet. */
+function inboundFromInternet(props: NatInstanceProps): Flag {
+  const forwards = props.portForwards ?? [];
+  const ssh = Boolean(props.keyName) && (props.sshAllowFrom ?? []).length > 0;
+  if (ssh) return true;
+  if (Token.isUnresolved(forwards)) return Op.gte(Fn.lengthOf(forwards), 1);
+  return forwards.length > 0;
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {

@@ -1,4 +1,5 @@
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from '../spec';
+import { adviseCosts } from './cost-advisor';
 import { costModel } from './cost-model';
 import { priceSources, renderCostReport } from './cost-report';
 import { PriceError } from './price-table';
@@ -33,7 +34,7 @@ export function runCostCli(args: readonly string[], io: CliIo): number {
   }
   loaded.warnings.forEach((w) => io.stderr(`${formatIssue(w)}\n`));
   try {
-    const json = () => ({ ...costModel(loaded.spec), priceSources: priceSources(loaded.spec) });
+    const json = () => ({ ...costModel(loaded.spec), priceSources: priceSources(loaded.spec), ...adviseCosts(loaded.spec) });
     io.stdout(args.includes('--json') ? `${JSON.stringify(json(), null, 2)}\n` : renderCostReport(loaded.spec));
   } catch (e) {
     if (!(e instanceof PriceError)) throw e;

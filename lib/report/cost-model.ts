@@ -1,3 +1,4 @@
+import { REFERENCE_YEAR, scheduledShare, type NatSchedule } from '../spec/schedule';
 import type { Spec } from '../spec/schema';
 import { HOURS_PER_MONTH, instanceHourPrice, PRICE_FILE, priceTable, regionPrices, type PriceTable, type RegionPrices } from './price-table';
 import { describeTopology, natServing, type NatView, type TopologyView, type VpcView } from './topology-model';
@@ -38,6 +39,14 @@ export interface TrafficFigure {
   readonly privateAzs: string[];
 }
 
+export interface NatHours {
+  readonly nat: string;
+  readonly enabled: boolean;
+  readonly schedule?: NatSchedule;
+  /** Hours a month the instance runs: 0 disabled, the scheduled hours, or every hour. */
+  readonly hoursPerMonth: number;
+}
+
 export interface CostModel {
   readonly project: string;
   readonly region: string;
@@ -45,6 +54,7 @@ export interface CostModel {
   readonly hoursPerMonth: number;
   readonly priceFile: string;
   readonly traffic: TrafficFigure[];
+  readonly natHours: NatHours[];
   /** The spec's topology first, then the baselines. */
   readonly options: CostOption[];
   /** The same in every option, so in no total. */
@@ -102,6 +112,7 @@ export function costModel(spec: Spec, options: CostModelOptions = {}): CostModel
     traffic: served.map(({ vpc, nat }) => ({
       vpc: vpc.name, gbPerMonth: vpc.trafficGbPerMonth, source: vpc.trafficSource, natInstance: nat.name, privateAzs: vpc.privateAzs,
     })),
+    natHours: topology.nats.map((nat) => ({ nat: nat.name, enabled: nat.enabled, schedule: nat.schedule, hoursPerMonth: natRunningHours(nat) })),
     options: [
       option('nat-instances', 'This spec (NAT instances)', own),
       option('nat-gateway-per-vpc', 'NAT Gateway per VPC', perVpc),
@@ -127,32 +138,58 @@ function line(item: string, quantity: number, unit: string, unitUsd: number, det
 function natInstanceLines(topology: TopologyView, served: ServedVpc[], prices: RegionPrices, table?: PriceTable): CostLine[] {
   const lines: CostLine[] = [];
   for (const nat of topology.nats) {
-    const hours = nat.enabled ? HOURS_PER_MONTH : 0;
+    const hours = natRunningHours(nat);
     const hourly = instanceHourPrice(topology.region, nat.instanceTypes[0], nat.spot, table).usd;
-    const why = nat.enabled ? `${hours} h` : 'disabled: the ASG runs no instance';
+    const why = describeHours(nat, hours);
     const chosen = nat.defaultTypes ? ', the default for its interfaces' : '';
     lines.push(line(ITEM.instance(nat), hours, 'instance-hour', hourly, `${why}; first listed type${chosen}`));
-    lines.push(line(ITEM.rootVolume(nat), nat.enabled ? nat.rootVolumeSize : 0, 'GB-month', prices.gp3GbMonth.usd, nat.enabled ? 'the whole month' : why));
+    // The root volume is deleted with the instance (delete on termination): it exists only while the NAT runs.
+    const volume = nat.schedule && nat.enabled ? `${why}; deleted with the instance while off` : nat.enabled ? 'the whole month' : why;
+    lines.push(line(ITEM.rootVolume(nat), (nat.rootVolumeSize * hours) / HOURS_PER_MONTH, 'GB-month', prices.gp3GbMonth.usd, volume));
   }
-  const addresses = topology.nats.map((nat) => ({ nat, count: natPublicIpv4(nat) }));
-  const count = addresses.reduce((total, a) => total + a.count, 0);
-  const detail = addresses.map(({ nat, count: n }) => `${nat.name}: ${n}, ${describeNatIpv4(nat)}`).join('; ');
-  lines.push(line(ITEM.publicIpv4, count * HOURS_PER_MONTH, 'address-hour', prices.publicIpv4Hour.usd, detail || 'none'));
+  const addressHours = topology.nats.reduce((total, nat) => total + natPublicIpv4Hours(nat), 0);
+  const detail = topology.nats.map((nat) => `${nat.name}: ${natPublicIpv4(nat)}, ${describeNatIpv4(nat)}`).join('; ');
+  lines.push(line(ITEM.publicIpv4, addressHours, 'address-hour', prices.publicIpv4Hour.usd, detail || 'none'));
   lines.push(line(ITEM.natDataProcessing, 0, 'GB', 0, 'a NAT instance bills no per-GB processing'));
   const crossing = served.map((s) => ({ s, gb: s.vpc.trafficGbPerMonth * crossingShare(s.vpc, s.nat.az) }));
   lines.push(crossAzLine(crossing.map(({ s, gb }) => ({ vpc: s.vpc, gb, to: `NAT ${s.nat.name} in ${s.nat.az}` })), prices));
   return lines;
 }
 
+/** Hours a month the NAT's instance runs: none when disabled, its schedule's share of the month, or all of it. */
+export function natRunningHours(nat: NatView): number {
+  if (!nat.enabled) return 0;
+  if (!nat.schedule) return HOURS_PER_MONTH;
+  return Math.round(scheduledShare(nat.schedule) * HOURS_PER_MONTH * 100) / 100;
+}
+
+function describeHours(nat: NatView, hours: number): string {
+  if (!nat.enabled) return 'disabled: the ASG runs no instance';
+  if (!nat.schedule) return `${hours} h`;
+  const { on, off, timeZone } = nat.schedule;
+  return `${hours} h scheduled (on "${on}", off "${off}", ${timeZone}: ${Math.round((hours / HOURS_PER_MONTH) * 1000) / 10}% of the month)`;
+}
+
 /** The EIP always (an idle EIP is billed too), plus the primary's own address where the EIP does not replace it. */
 export function natPublicIpv4(nat: NatView): number {
-  return 1 + (nat.enabled && nat.mode === 'dedicated' && nat.autoPublicIpv4 ? 1 : 0);
+  return 1 + (hasAutoAddress(nat) ? 1 : 0);
+}
+
+/** Address-hours a month: the EIP every hour, the primary's auto-assigned address only while an instance runs. */
+export function natPublicIpv4Hours(nat: NatView): number {
+  return HOURS_PER_MONTH + (hasAutoAddress(nat) ? natRunningHours(nat) : 0);
+}
+
+function hasAutoAddress(nat: NatView): boolean {
+  return nat.enabled && nat.mode === 'dedicated' && nat.autoPublicIpv4;
 }
 
 function describeNatIpv4(nat: NatView): string {
   if (!nat.enabled) return 'EIP, kept while the NAT is disabled';
-  if (nat.mode === 'primary') return 'EIP on the primary interface, replacing its auto-assigned address';
-  return nat.autoPublicIpv4 ? 'EIP on the egress ENI + the primary interface\'s auto-assigned address' : 'EIP on the egress ENI; the dual-stack hub gives the primary none';
+  const off = nat.schedule ? '; the EIP stays allocated and billed while the schedule has the NAT off' : '';
+  if (nat.mode === 'primary') return `EIP on the primary interface, replacing its auto-assigned address${off}`;
+  const own = nat.autoPublicIpv4 ? 'EIP on the egress ENI + the primary interface\'s auto-assigned address' : 'EIP on the egress ENI; the dual-stack hub gives the primary none';
+  return `${own}${off}`;
 }
 
 /** Traffic is taken as spread evenly over the VPC's private AZs; what starts outside `az` crosses. */
@@ -220,12 +257,30 @@ function assumptions(topology: TopologyView, served: ServedVpc[], prices: Region
     `Traffic is spread evenly over a VPC's AZs with private subnets; what starts in another AZ than its NAT crosses AZs and pays $${prices.crossAzGb.usd}/GB out of one AZ and again into the other.`,
     'NAT instances are priced at their first instance type (the ASG may launch another listed one); spot at a typical spot price, which moves with supply.',
     'NAT Gateway per VPC sits in the VPC\'s first AZ; NAT Gateway per AZ puts one in every AZ with private subnets.',
-    'Regional NAT Gateway (availability mode "regional", launched late 2025) is assumed to bill a NAT Gateway hour for each AZ it spans (the AZs with private subnets), the same per-GB processing, and one public IPv4 address per AZ; check https://aws.amazon.com/vpc/pricing/.',
+    regionalNote(served, prices),
     'Interface endpoints appear in every option: they serve AWS APIs whichever NAT is chosen. Gateway endpoints, internet gateways and egress-only internet gateways are free.',
   ];
   if (endpointGb === 0) notes.push(`Traffic through interface endpoints is not in the spec: 0 GB counted ($${prices.interfaceEndpointGb.usd}/GB).`);
+  for (const nat of topology.nats.filter((n) => n.enabled && n.schedule)) notes.push(scheduleNote(nat));
   if (unserved.length > 0) notes.push(`Not served by an enabled NAT, so in no option's traffic or NAT Gateways: ${unserved.join(', ')}.`);
   return notes;
+}
+
+/** Every figure the regional NAT Gateway column rests on, since the price table has none of its own. */
+function regionalNote(served: ServedVpc[], prices: RegionPrices): string {
+  const spans = served.map((s) => `${s.vpc.name} ${s.vpc.privateAzs.length}`).join(', ') || 'no VPC is served';
+  return (
+    'Regional NAT Gateway (availability mode "regional", launched late 2025) has no price of its own in the table; it is assumed to bill a NAT Gateway hour for each AZ it spans ' +
+    `(the AZs with private subnets: ${spans}) at the zonal rate ($${prices.natGatewayHour.usd}, ${prices.natGatewayHour.date}), the zonal per-GB processing ($${prices.natGatewayGb.usd}), ` +
+    `one public IPv4 address per AZ spanned ($${prices.publicIpv4Hour.usd} an hour), and no cross-AZ transfer (traffic leaves from its own AZ); check ${prices.natGatewayHour.source}.`
+  );
+}
+
+function scheduleNote(nat: NatView): string {
+  const hours = natRunningHours(nat);
+  const { on, off, timeZone } = nat.schedule as NatSchedule;
+  const served = [...nat.routes.keys()].join(', ') || 'no VPC';
+  return `NAT ${nat.name} runs ${hours} of ${HOURS_PER_MONTH} hours a month on its schedule (on "${on}", off "${off}", ${timeZone}, counted over the year ${REFERENCE_YEAR} with its daylight saving time): the instance${hasAutoAddress(nat) ? ', the primary interface\'s public IPv4 address' : ''} and the root volume (deleted with the instance) are billed for those hours only; the EIP stays allocated and is billed every hour, off or on. While it is off, the private subnets of ${served} have no IPv4 egress. The NAT Gateway layouts run all month: a NAT Gateway cannot be stopped, only deleted.`;
 }
 
 function figureDates(prices: RegionPrices): string[] {

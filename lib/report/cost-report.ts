@@ -1,12 +1,35 @@
 import { instanceTypesFor } from '../nat/instance-types';
 import type { Spec } from '../spec/schema';
+import { adviseCosts, type Advice } from './cost-advisor';
 import { costModel, ITEM, type CostLine, type CostModel, type CostModelOptions, type CostOption } from './cost-model';
 import { regionPrices, type PriceFigure } from './price-table';
 
 /** The cost model as Markdown: one table with an option per column, how each figure was made, and where each price comes from. */
 export function renderCostReport(spec: Spec, options?: CostModelOptions): string {
   const sources = priceSources(spec).map((p) => `- ${p.name}: $${p.usd} (${p.source}, ${p.date})`);
-  return [renderCostModel(costModel(spec, options)), `## Price sources (${spec.region})`, '', ...sources, ''].join('\n');
+  const model = costModel(spec, options);
+  return [renderCostModel(model), `## Price sources (${spec.region})`, '', ...sources, '', ...renderAdvice(adviseCosts(spec, options), model.options[0].totalUsd)].join('\n');
+}
+
+/** Recommendations last: what to change, what it saves, and what it gives up. */
+export function renderAdvice(advice: Advice, totalUsd: number): string[] {
+  const warnings = advice.warnings.length === 0 ? [] : ['## Warnings', '', ...advice.warnings.map((w) => `- ${w.path}: ${w.message}`), ''];
+  if (advice.recommendations.length === 0) {
+    return [...warnings, '## Recommendations', '', 'None: no change the advisor knows (interface endpoints, egress layout and public IPv4 addresses, instance type, schedule, spot) makes this spec cheaper.', ''];
+  }
+  return [
+    ...warnings,
+    '## Recommendations',
+    '',
+    `Each is priced by costing the spec with that one change against its ${money(totalUsd)} a month; they overlap, so their savings do not simply add up.`,
+    '',
+    ...advice.recommendations.flatMap((r, i) => [
+      `${i + 1}. **${r.title}**: saves ${money(r.monthlySavingUsd)} a month (${money(r.monthlySavingUsd * 12)} a year).`,
+      `   Change: \`${r.change.path}: ${JSON.stringify(r.change.to)}\``,
+      `   ${r.why}`,
+    ]),
+    '',
+  ];
 }
 
 const FIGURE_NAMES: Readonly<Record<string, string>> = {

@@ -14,11 +14,22 @@ export function renderTopology(spec: Spec): string {
     'Solid arrows are routes, labelled with their destination; dotted lines attach a network interface',
     'to its NAT instance, an EIP to its interface, or an interface endpoint to the subnet it sits in.',
     '',
+    ...topology.nats.filter((nat) => nat.enabled && nat.schedule).flatMap((nat) => [scheduleNote(nat), '']),
     '```mermaid',
     topologyFlowchart(topology),
     '```',
     '',
   ].join('\n');
+}
+
+/** A scheduled NAT leaves the VPCs it serves without IPv4 egress while it is off: say so above the picture. */
+function scheduleNote(nat: NatView): string {
+  const { on, off, timeZone } = nat.schedule ?? { on: '', off: '', timeZone: '' };
+  const served = [...nat.routes.keys()].join(', ');
+  return (
+    `NAT instance ${nat.name} runs on a schedule (on \`${on}\`, off \`${off}\`, ${timeZone}). While it is off, the private subnets of ${served} ` +
+    'have no IPv4 egress: their 0.0.0.0/0 route points at an interface with no instance behind it. IPv6 through an egress-only internet gateway and gateway or interface endpoints keep working.'
+  );
 }
 
 /** The flowchart text alone (what goes inside the mermaid block). */
@@ -74,7 +85,8 @@ function subnetLabel(subnet: SubnetView): string[] {
 function drawNat(chart: Flowchart, nat: NatView): void {
   const types = `${nat.instanceTypes.join(', ')} · ${nat.spot ? 'spot' : 'on-demand'}`;
   const state = nat.enabled ? `ASG of one in ${nat.az}` : 'disabled: ASG at zero';
-  chart.node(ids.nat(chart, nat.name), [`NAT instance ${nat.name}`, types, state], 'hexagon');
+  const schedule = nat.enabled && nat.schedule ? [`on ${nat.schedule.on}, off ${nat.schedule.off} (${nat.schedule.timeZone})`] : [];
+  chart.node(ids.nat(chart, nat.name), [`NAT instance ${nat.name}`, types, state, ...schedule], 'hexagon');
   chart.node(ids.eip(chart, nat.name), [`EIP of ${nat.name}`], 'circle');
   for (const eni of nat.enis) if (eni.role !== 'spoke') drawEni(chart, nat, eni);
 }
@@ -108,7 +120,8 @@ function drawRoutes(chart: Flowchart, topology: TopologyView, vpc: VpcView, inte
       chart.edge(from, igw, 'route', vpc.ipv6 ? '0.0.0.0/0, ::/0' : '0.0.0.0/0');
       continue;
     }
-    if (serving) chart.edge(from, ids.eni(chart, serving.nat.name, serving.eni), 'route', '0.0.0.0/0');
+    const whenOn = serving?.nat.schedule ? ', only while the NAT is on' : '';
+    if (serving) chart.edge(from, ids.eni(chart, serving.nat.name, serving.eni), 'route', `0.0.0.0/0${whenOn}`);
     if (vpc.ipv6) chart.edge(from, eigw, 'route', '::/0');
   }
   if (hasInternetGateway(vpc)) chart.edge(igw, internet, 'route');

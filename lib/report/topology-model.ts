@@ -2,6 +2,7 @@ import { placementSubnets } from '../endpoints/placement';
 import { expandEndpoints } from '../endpoints/services';
 import { firstSpokeDeviceIndex, instanceTypesFor } from '../nat/instance-types';
 import { subnetLayout } from '../network/subnet-layout';
+import type { NatSchedule } from '../spec/schedule';
 import type { EndpointsSpec, NatInstanceSpec, Spec } from '../spec/schema';
 
 /**
@@ -65,6 +66,8 @@ export interface NatView {
   /** VPC name -> the ENI its private route tables send 0.0.0.0/0 to. */
   readonly routes: ReadonlyMap<string, EniView>;
   readonly portForwards: NatInstanceSpec['portForwards'];
+  /** When it runs, if not always; off, the VPCs it serves have no IPv4 egress. */
+  readonly schedule?: NatSchedule;
 }
 
 export interface EndpointView {
@@ -181,6 +184,7 @@ function describeNat(nat: NatInstanceSpec, vpc: (name: string) => VpcView): NatV
     autoPublicIpv4: !hub.ipv6,
     routes,
     portForwards: nat.portForwards,
+    schedule: nat.schedule,
   };
 }
 

@@ -4,6 +4,7 @@ import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
 import { checkGeneratedNames, checkTags } from './aws-limits';
 import { containsAddress, coversEverything, isNetworkAddress, isStrictAddress, isStrictCidr, networkOf, overlaps, range, withoutLeadingZeros } from './cidr';
 import { checkDefaultInstanceTypes, checkForwardTarget, checkHubLeftWithoutRoute, checkSpokeOverlapsHub, checkWriteFiles } from './nat-checks';
+import { scheduleWarnings } from './schedule';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -52,6 +53,7 @@ export function checkSpec(spec: Spec): Issue[] {
   checkNats(spec, vpcs, error);
   checkHubLeftWithoutRoute(spec, vpcs, error);
   checkEndpoints(spec, vpcs, error, warn);
+  issues.push(...scheduleWarnings(spec.natInstances));
   return issues;
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BlockPublicAccessSchema } from './block-public-access';
+import { ScheduleSchema } from './schedule';
 
 /**
  * The spec: one schema, used to parse input, to type the code and to generate
@@ -108,6 +110,10 @@ export const NatInstanceSchema = z.strictObject({
       runcmd: z.array(z.string().min(1)).default([]),
     })
     .default({ writeFiles: [], runcmd: [] }),
+  /** Start and stop the NAT on a timetable; while it is off, private subnets have no IPv4 egress. */
+  schedule: ScheduleSchema.optional(),
+  /** Exclusions that keep this NAT's egress working in an account with VPC Block Public Access on. */
+  blockPublicAccess: BlockPublicAccessSchema.optional(),
 });
 
 export const ENDPOINT_PLACEMENTS = ['single-subnet', 'per-az'] as const;

@@ -90,6 +90,8 @@ export class EgressStack extends TerraformStack {
       userDataRuncmd: nat.userData.runcmd,
       ipv6: hub.ipv6,
       tags: spec.tags,
+      schedule: nat.schedule,
+      blockPublicAccess: nat.blockPublicAccess,
     });
     new TerraformOutput(this, `${nat.name}-eip`, { value: instance.eip?.publicIp, description: `Egress IPv4 address of NAT ${natId}` });
     return instance;

@@ -40,7 +40,7 @@ describe('modules/nat-instance as a drop-in for int128/nat-instance/aws', () => 
 
   it('GIVEN new inputs THEN each has a default, so int128 callers need no change', () => {
     const added = Object.keys(nat().variables.variable).filter((name) => !(name in INT128_INPUTS));
-    expect(added.sort()).toEqual(['create_eip', 'port_forwards', 'root_volume_size']);
+    expect(added.sort()).toEqual(['block_public_access', 'create_eip', 'port_forwards', 'root_volume_size', 'schedule']);
     for (const name of added) expect(nat().variables.variable[name]).toHaveProperty('default');
   });
 
@@ -108,7 +108,13 @@ describe('modules/nat-instance lists of any length', () => {
 
   it('GIVEN enabled and use_spot_instance THEN they become conditional sizes and on-demand shares', () => {
     const asg = resourceOf(nat(), 'aws_autoscaling_group', 'this');
-    expect(asg).toMatchObject({ min_size: '${tonumber(var.enabled ? 1 : 0)}', max_size: '${tonumber(var.enabled ? 1 : 0)}', capacity_rebalance: '${var.use_spot_instance}' });
+    // A schedule owns the desired capacity between 0 and max, so min is 0 when one is set.
+    expect(asg).toMatchObject({
+      min_size: '${tonumber((var.schedule != null) ? 0 : tonumber(var.enabled ? 1 : 0))}',
+      max_size: '${tonumber(var.enabled ? 1 : 0)}',
+      capacity_rebalance: '${var.use_spot_instance}',
+      lifecycle: { ignore_changes: ['desired_capacity'] },
+    });
     expect(asg.mixed_instances_policy.instances_distribution.on_demand_percentage_above_base_capacity).toBe('${tonumber(var.use_spot_instance ? 0 : 100)}');
   });
 });

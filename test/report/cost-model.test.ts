@@ -187,3 +187,60 @@ describe('what the price table does not know', () => {
     expect(() => costModel(checkedSpec(dedicatedSpec()), { prices })).toThrow(/no price for instance type t4g\.small in region us-east-1/);
   });
 });
+
+describe('cost model of a scheduled NAT', () => {
+  const WEEKDAYS = { timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * 1-5' };
+  // 2027, the year hours are counted over, has 261 weekdays of 12 hours.
+  const hours = Math.round(((261 * 12) / (365 * 24)) * H * 100) / 100;
+  const scheduled = (nat: Record<string, unknown>) => {
+    const spec = exampleSpec();
+    return { ...spec, natInstances: [{ ...spec.natInstances[0], ...nat }] } as ReturnType<typeof exampleSpec>;
+  };
+
+  it('GIVEN weekdays 08:00-20:00 WHEN costed THEN the instance and its root volume are billed for the scheduled hours only', () => {
+    const own = option(costModel(scheduled({ schedule: WEEKDAYS })), 'nat-instances');
+    const instance = own.lines.find((l) => l.item.startsWith('NAT instance shared'));
+    const volume = own.lines.find((l) => l.item.startsWith('NAT root volume shared'));
+    expect(instance).toMatchObject({ quantity: hours, unitUsd: TOKYO.instances['t4g.small'].spot.usd });
+    expect(instance?.detail).toMatch(/scheduled \(on "0 8 \* \* 1-5", off "0 20 \* \* 1-5", Asia\/Tokyo: 35\.8% of the month\)/);
+    expect(volume?.quantity).toBeCloseTo((8 * hours) / H, 6);
+    expect(volume?.detail).toMatch(/deleted with the instance while off/);
+  });
+
+  it('GIVEN a schedule WHEN costed THEN the EIP is still billed every hour, and the report says so', () => {
+    const model = costModel(scheduled({ schedule: WEEKDAYS }));
+    expect(publicIpv4Addresses(model)).toBe(1);
+    expect(lineOf(option(model, 'nat-instances'), ITEM.publicIpv4).detail).toMatch(/the EIP stays allocated and billed while the schedule has the NAT off/);
+    expect(model.assumptions.join('\n')).toMatch(
+      new RegExp(`NAT shared runs ${hours} of 730 hours a month .*the EIP stays allocated and is billed every hour, off or on\\. While it is off, the private subnets of app1, app2 have no IPv4 egress\\.`),
+    );
+    expect(model.natHours).toEqual([{ nat: 'shared', enabled: true, schedule: WEEKDAYS, hoursPerMonth: hours }]);
+  });
+
+  it('GIVEN a schedule WHEN costed THEN the spec total is lower than the same NAT running all month, by the hours it is off', () => {
+    const always = option(costModel(exampleSpec()), 'nat-instances').totalUsd;
+    const weekdays = option(costModel(scheduled({ schedule: WEEKDAYS })), 'nat-instances').totalUsd;
+    expect(always - weekdays).toBeCloseTo((H - hours) * (TOKYO.instances['t4g.small'].spot.usd + (8 * TOKYO.gp3GbMonth.usd) / H), 6);
+  });
+
+  it('GIVEN a dedicated NAT in an IPv4-only hub on a schedule WHEN costed THEN its auto-assigned address is billed only while it runs', () => {
+    const spec = checkedSpec({ ...dedicatedSpec(), vpcs: [{ name: 'hub', cidr: '10.0.0.0/16', azs: ['us-east-1a'] }] });
+    const withSchedule = { ...spec, natInstances: [{ ...spec.natInstances[0], schedule: { ...WEEKDAYS, timeZone: 'America/New_York' } }] };
+    const line = lineOf(option(costModel(withSchedule), 'nat-instances'), ITEM.publicIpv4);
+    expect(line.quantity).toBeCloseTo(H + hours, 2);
+  });
+
+  it('GIVEN a schedule on a disabled NAT WHEN costed THEN it runs no hours at all', () => {
+    expect(costModel(scheduled({ schedule: WEEKDAYS, enabled: false })).natHours[0].hoursPerMonth).toBe(0);
+  });
+});
+
+describe('regional NAT Gateway assumptions', () => {
+  it('GIVEN the example WHEN costed THEN the regional column states each assumed figure: AZs spanned per VPC, the rates and no cross-AZ transfer', () => {
+    const note = costModel(exampleSpec()).assumptions.find((a) => a.startsWith('Regional NAT Gateway'));
+    expect(note).toMatch(/has no price of its own in the table/);
+    expect(note).toMatch(/AZs with private subnets: app1 2, app2 1\) at the zonal rate \(\$0\.062, 2026-11-21\)/);
+    expect(note).toMatch(/one public IPv4 address per AZ spanned \(\$0\.005 an hour\), and no cross-AZ transfer/);
+    expect(note).toMatch(/check https:\/\/aws\.amazon\.com\/vpc\/pricing\/\.$/);
+  });
+});

@@ -1,7 +1,8 @@
 import { Flowchart } from '../../lib/report/mermaid';
 import { renderTopology } from '../../lib/report/topology-diagram';
 import { subnetLayout } from '../../lib/network/subnet-layout';
-import { checkedSpec, dedicatedSpec, exampleSpec, mermaidBlock, parseWithMermaid, type ParsedFlowchart } from './fixtures';
+import { loadSpecFile } from '../../lib/spec';
+import { checkedSpec, dedicatedSpec, exampleSpec, mermaidBlock, parseWithMermaid, ROOT, type ParsedFlowchart } from './fixtures';
 
 /** The one vertex whose label matches; labels come back as Mermaid parsed them (`<br>` between lines). */
 function vertex(chart: ParsedFlowchart, pattern: RegExp): string {
@@ -151,5 +152,31 @@ describe('topology diagram, parsed by the real mermaid package', () => {
       expect(chart.id('node', 'a_b')).not.toBe(first);
       expect(chart.id('node', 'a-b')).toBe(first);
     });
+  });
+});
+
+describe('topology diagram of a scheduled NAT', () => {
+  const spec = loadSpecFile(`${ROOT}/specs/weekday-schedule.yaml`).spec;
+  const markdown = renderTopology(spec);
+  let parsed: ParsedFlowchart;
+
+  beforeAll(() => {
+    [parsed] = parseWithMermaid([mermaidBlock(markdown)]);
+  }, 120_000);
+
+  it('GIVEN a schedule WHEN drawn THEN the text says the served private subnets have no IPv4 egress while the NAT is off', () => {
+    expect(markdown).toMatch(/NAT instance shared runs on a schedule \(on `0 8 \* \* 1-5`, off `0 20 \* \* 1-5`, Asia\/Tokyo\)\. While it is off, the private subnets of app1, app2 have no IPv4 egress/);
+  });
+
+  it('GIVEN a schedule WHEN parsed by mermaid THEN the NAT shows its times and every default route to it says it works only while the NAT is on', () => {
+    expect(parsed.ok).toBe(true);
+    expect(parsed.vertices.find((v) => v.id === 'nat__shared')?.text).toContain('on 0 8 * * 1-5, off 0 20 * * 1-5 (Asia/Tokyo)');
+    const toNat = parsed.edges.filter((e) => e.start.includes('private') && e.end.startsWith('eni__shared'));
+    expect(toNat.length).toBe(3);
+    for (const edge of toNat) expect(edge.text).toBe('0.0.0.0/0, only while the NAT is on');
+  });
+
+  it('GIVEN no schedule WHEN drawn THEN nothing is said about being off', () => {
+    expect(renderTopology(exampleSpec())).not.toMatch(/while the NAT is on|runs on a schedule/);
   });
 });

@@ -45,6 +45,22 @@ export interface Case {
 }
 
 const nat = (s: Spec) => s.natInstances[0];
+const schedule = (fields: Record<string, unknown>) => (s: Spec) => (nat(s).schedule = { timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * 1-5', ...fields });
+const CRON_FIX = 'use five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5"';
+const SCHEDULE_CASES: Case[] = [
+  { name: 'schedule with an hour of 25', mutate: schedule({ on: '0 25 * * 1-5' }), lines: [`error: natInstances[0].schedule.on: "0 25 * * 1-5": hour "25" is outside 0-23; ${CRON_FIX}`] },
+  { name: 'schedule in Quartz syntax', mutate: schedule({ off: '0 20 ? * MON-FRI *' }), lines: [`error: natInstances[0].schedule.off: "0 20 ? * MON-FRI *" has 6 fields; ${CRON_FIX}`] },
+  { name: 'schedule with L for the last day', mutate: schedule({ off: '0 20 L * *' }), lines: [`error: natInstances[0].schedule.off: "0 20 L * *": day of month "L" is outside 1-31; ${CRON_FIX}`] },
+  { name: 'schedule that never fires', mutate: schedule({ on: '0 8 31 2 *' }), lines: [`error: natInstances[0].schedule.on: "0 8 31 2 *" never fires (no such date); ${CRON_FIX}`] },
+  { name: 'schedule firing every 5 minutes', mutate: schedule({ on: '*/5 * * * *' }), lines: ['error: natInstances[0].schedule.on: "*/5 * * * *" fires more often than hourly; start and stop the NAT at most once an hour'] },
+  { name: 'schedule with on equal to off', mutate: schedule({ off: '0 8 * * 1-5' }), lines: ['error: natInstances[0].schedule.off: is the same as on ("0 8 * * 1-5"); give the time the NAT stops'] },
+  { name: 'schedule whose on and off coincide on weekdays', mutate: schedule({ on: '0 8 * * *', off: '0 8 * * 1-5' }), lines: ['error: natInstances[0].schedule.off: fires at the same minute as on (first 2027-01-01 08:00 Asia/Tokyo), when Auto Scaling may run either; give on and off times that never coincide'] },
+  { name: 'schedule in an unknown time zone', mutate: schedule({ timeZone: 'Tokyo/Japan' }), lines: ['error: natInstances[0].schedule.timeZone: "Tokyo/Japan" is not an IANA time zone; use a name such as Etc/UTC, Europe/Berlin or Asia/Tokyo'] },
+  { name: 'schedule with a UTC offset for a time zone', mutate: schedule({ timeZone: '+09:00' }), lines: ['error: natInstances[0].schedule.timeZone: "+09:00" is not an IANA time zone; use a name such as Etc/UTC, Europe/Berlin or Asia/Tokyo'] },
+  { name: 'schedule without a time zone', mutate: (s) => (nat(s).schedule = { on: '0 8 * * 1-5', off: '0 20 * * 1-5' }), lines: ['error: natInstances[0].schedule.timeZone: is required (string)'] },
+  { name: 'schedule with a cron that is a number', mutate: schedule({ on: 8 }), lines: ['error: natInstances[0].schedule.on: must be a string, not number 8'] },
+  { name: 'block public access in an unknown mode', mutate: (s) => (nat(s).blockPublicAccess = { accountMode: 'block-all' }), lines: ['error: natInstances[0].blockPublicAccess.accountMode: must be one of "block-bidirectional", "block-ingress"'] },
+];
 export const CASES: Case[] = [
   { name: 'project with capitals', mutate: (s) => (s.project = 'Dev'), lines: ['error: project: must match ^[a-z][a-z0-9-]{0,30}$ (lower case letters, digits and dashes, starting with a letter)'] },
   { name: 'region missing', mutate: (s) => delete s.region, lines: ['error: region: is required (string)'] },
@@ -274,5 +290,6 @@ export const CASES: Case[] = [
     },
     lines: ['error: natInstances[0].spokes: 8 spokes need 10 network interfaces; the largest default instance type carries 8, so serve at most 6 spokes from this NAT and the rest from another'],
   },
+  ...SCHEDULE_CASES,
 ];
 

@@ -1,0 +1,198 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/**
+ * A NAT instance's on/off schedule: Auto Scaling scheduled actions take a Unix cron expression
+ * (five fields, no seconds, no Quartz `?`, `L`, `W` or `#`) and an IANA time zone. Both are
+ * checked here, at spec time, so a typo fails before `terraform apply` rather than during it.
+ */
+
+export interface NatSchedule {
+  /** IANA time zone the cron expressions are read in, e.g. `Asia/Tokyo`. */
+  readonly timeZone: string;
+  /** When the NAT starts (the ASG's desired capacity goes to 1). */
+  readonly on: string;
+  /** When the NAT stops (desired capacity 0); private subnets have no IPv4 egress until `on`. */
+  readonly off: string;
+}
+
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: readonly string[];
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+const FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  { name: 'day of week', min: 0, max: 7, names: DAYS },
+];
+
+const CRON_HINT = 'use five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5"';
+
+/** Runs of one expression counted per year at most: a valid one fires at most hourly. */
+export const MAX_RUNS_PER_YEAR = 366 * 24;
+
+/** The year scheduled hours are counted over: a fixed, non-leap year, so the figure does not drift with the date. */
+export const REFERENCE_YEAR = 2027;
+
+/** What is wrong with a cron expression, or undefined when Auto Scaling accepts it. */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `"${expression}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; ${CRON_HINT}`;
+  for (const [i, field] of FIELDS.entries()) {
+    const problem = fieldProblem(fields[i], field);
+    if (problem) return `"${expression}": ${problem}; ${CRON_HINT}`;
+  }
+  let next: Date | null;
+  try {
+    next = new Cron(expression, { paused: true }).nextRun(new Date(Date.UTC(REFERENCE_YEAR, 0, 1)));
+  } catch (e) {
+    return `"${expression}" is not a cron expression (${(e as Error).message}); ${CRON_HINT}`;
+  }
+  if (!next || next.getUTCFullYear() > REFERENCE_YEAR + 4) return `"${expression}" never fires (no such date); ${CRON_HINT}`;
+  return undefined;
+}
+
+function fieldProblem(text: string, field: CronField): string | undefined {
+  for (const part of text.split(',')) {
+    const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
+    if (!match) return `${field.name} "${part}" is not a value, a range, a list or a step (Quartz ?, L, W and # are not Unix cron)`;
+    const [, range, step] = match;
+    if (step !== undefined && (Number(step) < 1 || Number(step) > field.max)) return `${field.name} step /${step} is outside 1-${field.max}`;
+    if (range === '*') continue;
+    const ends = range.split('-').map((value) => valueOf(value, field));
+    const bad = ends.find((value) => value === undefined || value < field.min || value > field.max);
+    if (ends.includes(undefined) || bad !== undefined) {
+      const named = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : '';
+      return `${field.name} "${part}" is outside ${field.min}-${field.max}${named}`;
+    }
+    if (ends.length === 2 && (ends[0] as number) > (ends[1] as number)) return `${field.name} range "${range}" runs backwards`;
+  }
+  return undefined;
+}
+
+function valueOf(text: string, field: CronField): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  return index < 0 ? undefined : index + field.min;
+}
+
+/** What is wrong with a time zone name, or undefined for an IANA name such as Asia/Tokyo. */
+export function timeZoneProblem(name: string): string | undefined {
+  let resolved: string;
+  try {
+    if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) throw new RangeError(name);
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return `"${name}" is not an IANA time zone; use a name such as Etc/UTC, Europe/Berlin or Asia/Tokyo`;
+  }
+  if (resolved.toLowerCase() === name.toLowerCase() && resolved !== name) return `"${name}" is spelled "${resolved}" in the IANA database; use that`;
+  return undefined;
+}
+
+/** The instants in the reference year (and the year before, to know the state on 1 January) an expression fires. */
+function runs(expression: string, timeZone: string, from: Date, to: Date): Date[] {
+  const cron = new Cron(expression, { timezone: timeZone, paused: true });
+  const found: Date[] = [];
+  for (let next = cron.nextRun(from); next && next < to && found.length <= 2 * MAX_RUNS_PER_YEAR + 1; next = cron.nextRun(next)) found.push(next);
+  return found;
+}
+
+/**
+ * The share of the time the NAT runs: the hours between each `on` and the next `off`, over the
+ * reference year in the schedule's time zone (from its midnight of 1 January, with its daylight
+ * saving time), divided by the year's hours. The year before sets the state on 1 January.
+ */
+export function scheduledShare(schedule: NatSchedule): number {
+  const start = newYear(REFERENCE_YEAR, schedule.timeZone);
+  const end = newYear(REFERENCE_YEAR + 1, schedule.timeZone);
+  const from = new Date(newYear(REFERENCE_YEAR - 1, schedule.timeZone));
+  const events = [
+    ...runs(schedule.on, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: true })),
+    ...runs(schedule.off, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: false })),
+  ].sort((a, b) => a.at - b.at || Number(a.on) - Number(b.on));
+  let running = false;
+  let since = start;
+  let onMs = 0;
+  for (const event of events) {
+    if (event.at > start && running) onMs += event.at - Math.max(since, start);
+    running = event.on;
+    since = event.at;
+  }
+  if (running) onMs += end - Math.max(since, start);
+  return onMs / (end - start);
+}
+
+/** Midnight of 1 January of `year` in `timeZone`, as epoch milliseconds. */
+function newYear(year: number, timeZone: string): number {
+  const next = new Cron('0 0 1 1 *', { timezone: timeZone, paused: true }).nextRun(new Date(Date.UTC(year - 1, 11, 30)));
+  if (!next) throw new Error(`no new year ${year} in ${timeZone}`);
+  return next.getTime();
+}
+
+/** Minutes of the hour an expression fires at; more than one means it fires more often than hourly. */
+function minutesOfHour(expression: string): number {
+  const minutes = new Set<number>();
+  for (const part of expression.trim().split(/\s+/)[0].split(',')) {
+    const [range, step] = part.split('/');
+    const [first, last] = range === '*' ? [0, 59] : range.split('-').map(Number);
+    const end = last ?? (step === undefined ? first : 59);
+    for (let m = first; m <= end; m += Number(step ?? 1)) minutes.add(m);
+  }
+  return minutes.size;
+}
+
+const cronExpression = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value) ?? (minutesOfHour(value) > 1 ? `"${value}" fires more often than hourly; start and stop the NAT at most once an hour` : undefined);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+});
+
+export const ScheduleSchema = z
+  .strictObject({
+    timeZone: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = timeZoneProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+      })
+      .describe('IANA time zone the cron expressions are read in, e.g. Asia/Tokyo'),
+    on: cronExpression.describe('Unix cron (minute hour day-of-month month day-of-week) when the NAT starts, e.g. "0 8 * * 1-5"'),
+    off: cronExpression.describe('Unix cron when the NAT stops, e.g. "0 20 * * 1-5"; while off, the private subnets it serves have no IPv4 egress'),
+  })
+  .superRefine((schedule, ctx) => {
+    if (schedule.on.trim().split(/\s+/).join(' ') === schedule.off.trim().split(/\s+/).join(' ')) {
+      ctx.addIssue({ code: 'custom', path: ['off'], message: `is the same as on ("${schedule.on}"); give the time the NAT stops`, input: schedule.off });
+      return;
+    }
+    const clash = firstClash(schedule);
+    if (clash) {
+      const message = `fires at the same minute as on (first ${clash} ${schedule.timeZone}), when Auto Scaling may run either; give on and off times that never coincide`;
+      ctx.addIssue({ code: 'custom', path: ['off'], message, input: schedule.off });
+    }
+  });
+
+/** The first minute of the reference year both expressions fire in, as local `YYYY-MM-DD HH:MM`. */
+function firstClash(schedule: NatSchedule): string | undefined {
+  const from = new Date(newYear(REFERENCE_YEAR, schedule.timeZone));
+  const to = new Date(newYear(REFERENCE_YEAR + 1, schedule.timeZone));
+  const on = new Set(runs(schedule.on, schedule.timeZone, from, to).map((at) => at.getTime()));
+  const both = runs(schedule.off, schedule.timeZone, from, to).find((at) => on.has(at.getTime()));
+  if (!both) return undefined;
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: schedule.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(both);
+}
+
+/** Schedules that are valid but do nothing. */
+export function scheduleWarnings(natInstances: readonly { readonly enabled: boolean; readonly schedule?: NatSchedule }[]): { path: (string | number)[]; message: string; level: 'warning' }[] {
+  return natInstances.flatMap((nat, i) =>
+    nat.schedule && !nat.enabled
+      ? [{ path: ['natInstances', i, 'schedule'], message: 'has no effect while enabled is false: the NAT stays off; set enabled: true to run it on the schedule', level: 'warning' as const }]
+      : [],
+  );
+}
