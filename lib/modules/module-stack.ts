@@ -47,6 +47,8 @@ export class ModuleStack extends TerraformStack {
   readonly inputs = new Map<string, ModuleInput & { variable: TerraformVariable }>();
   readonly outputSpecs = new Map<string, ModuleOutputSpec>();
   readonly requiredVersion: string;
+  /** Files the module ships beside its Terraform (the boot script), by path relative to the module. */
+  readonly shippedFiles = new Map<string, string>();
   private readonly names: Map<string, string>;
   private readonly taken = new Map<string, string>();
   private regionSource?: DataAwsRegion;

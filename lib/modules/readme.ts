@@ -70,7 +70,7 @@ export function renderReadme(definition: ModuleDocs & { readonly name: string },
     ...outputsTable(stack),
     '<!-- END_OUTPUTS -->',
     '',
-    `The Terraform files here are JSON (\`*.tf.json\`), which Terraform reads like HCL. Regenerate them with \`${REGENERATE}\`.`,
+    `The Terraform files here are generated from the project's TypeScript constructs; regenerate them with \`${REGENERATE}\`.`,
     '',
   ].join('\n');
 }
