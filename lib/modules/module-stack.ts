@@ -101,6 +101,12 @@ export class ModuleStack extends TerraformStack {
     return new TerraformLocal(this, `local-${name}`, `\${${expression}}`);
   }
 
+  /** A local holding a literal value (a lookup table), written once as an HCL map. */
+  table(name: string, value: Readonly<Record<string, string | number>>): TerraformLocal {
+    this.names.set(`local-${name}`, name);
+    return new TerraformLocal(this, `local-${name}`, value);
+  }
+
   /** Tags every taggable resource with `tags` under its own (its Name and cdktf-egress tags win). */
   tagEverything(tags: Record<string, string>): void {
     for (const node of this.node.findAll()) {

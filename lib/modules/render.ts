@@ -4,6 +4,7 @@ import { renderSection, type TerraformJson } from './hcl/document';
 import { VERBATIM } from './hcl/values';
 import type { ModuleStack } from './module-stack';
 import { generatedHeader } from './header';
+import { nativeTests } from './native-tests';
 import { renderReadme, type ModuleDocs } from './readme';
 
 /** A module the generator writes: how to build its stack and what its README says besides the tables. */
@@ -52,7 +53,7 @@ export function renderModule(definition: ModuleDefinition): GeneratedFiles {
     const lines = [`# ${generatedHeader()}`, '', ...sections.flatMap((lines, i) => [...(i > 0 ? [''] : []), ...lines])];
     files.set(`${definition.name}/${file}`, `${lines.map((line) => (line.startsWith(VERBATIM) ? line.slice(1) : line)).join('\n')}\n`);
   }
-  for (const [path, content] of stack.shippedFiles) files.set(`${definition.name}/${path}`, content);
+  for (const [path, content] of [...stack.shippedFiles, ...nativeTests(definition.name)]) files.set(`${definition.name}/${path}`, content);
   files.set(`${definition.name}/README.md`, renderReadme(definition, stack));
   return files;
 }

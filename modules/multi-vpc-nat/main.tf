@@ -1,7 +1,61 @@
 # Generated from lib/modules by `npm run modules`; do not edit. Change the TypeScript and regenerate (`npm run modules -- --check` finds stale files).
 
 locals {
-  instance_types      = var.instance_types != null ? var.instance_types : slice([for t in ["t4g.nano", "t4g.micro", "t4g.small", "t4g.medium", "c6g.medium", "c7g.medium", "m6g.medium", "m7g.medium", "c6gn.medium", "c7gn.medium", "t4g.large", "c6g.large", "c7g.large", "m6g.large", "m7g.large", "c6gn.large", "c7gn.large", "t4g.xlarge", "c6g.xlarge", "m6g.xlarge", "c6gn.xlarge", "c7gn.xlarge", "t4g.2xlarge", "c6gn.2xlarge", "c7gn.2xlarge", "c6gn.4xlarge", "c7gn.4xlarge"] : t if { "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }[t] >= (1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))], 0, min(2, length([for t in ["t4g.nano", "t4g.micro", "t4g.small", "t4g.medium", "c6g.medium", "c7g.medium", "m6g.medium", "m7g.medium", "c6gn.medium", "c7gn.medium", "t4g.large", "c6g.large", "c7g.large", "m6g.large", "m7g.large", "c6gn.large", "c7gn.large", "t4g.xlarge", "c6g.xlarge", "m6g.xlarge", "c6gn.xlarge", "c7gn.xlarge", "t4g.2xlarge", "c6gn.2xlarge", "c7gn.2xlarge", "c6gn.4xlarge", "c7gn.4xlarge"] : t if { "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }[t] >= (1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))])))
+  eni_limits = {
+    "t4g.nano"     = 2
+    "t4g.micro"    = 2
+    "t4g.small"    = 3
+    "t4g.medium"   = 3
+    "c6g.medium"   = 2
+    "c7g.medium"   = 2
+    "m6g.medium"   = 2
+    "m7g.medium"   = 2
+    "c6gn.medium"  = 2
+    "c7gn.medium"  = 2
+    "t4g.large"    = 3
+    "c6g.large"    = 3
+    "c7g.large"    = 3
+    "m6g.large"    = 3
+    "m7g.large"    = 3
+    "c6gn.large"   = 3
+    "c7gn.large"   = 3
+    "t4g.xlarge"   = 4
+    "c6g.xlarge"   = 4
+    "m6g.xlarge"   = 4
+    "c6gn.xlarge"  = 4
+    "c7gn.xlarge"  = 4
+    "t4g.2xlarge"  = 4
+    "c6gn.2xlarge" = 4
+    "c7gn.2xlarge" = 4
+    "c6gn.4xlarge" = 8
+    "c7gn.4xlarge" = 8
+    "t3a.nano"     = 2
+    "t3.nano"      = 2
+    "t3a.micro"    = 2
+    "t3.micro"     = 2
+    "t3a.small"    = 3
+    "t3.small"     = 3
+    "t3a.medium"   = 3
+    "t3.medium"    = 3
+    "t3a.large"    = 3
+    "t3.large"     = 3
+    "m5.large"     = 3
+    "m6i.large"    = 3
+    "m7i.large"    = 3
+    "c6in.large"   = 3
+    "t3a.xlarge"   = 4
+    "t3.xlarge"    = 4
+    "m5.xlarge"    = 4
+    "m6i.xlarge"   = 4
+    "c6in.xlarge"  = 4
+    "t3a.2xlarge"  = 4
+    "t3.2xlarge"   = 4
+    "c6in.2xlarge" = 4
+    "c6in.4xlarge" = 8
+  }
+  enis_needed         = 1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)
+  fitting_types       = [for t in ["t4g.nano", "t4g.micro", "t4g.small", "t4g.medium", "c6g.medium", "c7g.medium", "m6g.medium", "m7g.medium", "c6gn.medium", "c7gn.medium", "t4g.large", "c6g.large", "c7g.large", "m6g.large", "m7g.large", "c6gn.large", "c7gn.large", "t4g.xlarge", "c6g.xlarge", "m6g.xlarge", "c6gn.xlarge", "c7gn.xlarge", "t4g.2xlarge", "c6gn.2xlarge", "c7gn.2xlarge", "c6gn.4xlarge", "c7gn.4xlarge"] : t if local.eni_limits[t] >= local.enis_needed]
+  instance_types      = var.instance_types != null ? var.instance_types : slice(local.fitting_types, 0, min(2, length(local.fitting_types)))
   port_forwards       = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
   image_id            = var.image_id != "" ? var.image_id : (split(".", local.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", local.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
   key_name            = var.key_name != "" ? var.key_name : null

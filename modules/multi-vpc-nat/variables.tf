@@ -34,13 +34,13 @@ variable "instance_types" {
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (alltrue([for t in(var.instance_types == null ? [] : var.instance_types) : contains(keys({ "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }), t)]))
-    error_message = "unknown instance type ${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : t if !contains(keys({ "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }), t)])}: its ENI limit is not known; use types of the families t4g, c6g, c7g, m6g, m7g, c6gn, c7gn, t3a, t3, m5, m6i, m7i, c6in"
+    condition     = var.instance_types == null ? true : (alltrue([for t in(var.instance_types == null ? [] : var.instance_types) : contains(keys(local.eni_limits), t)]))
+    error_message = "unknown instance type ${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : t if !contains(keys(local.eni_limits), t)])}: its ENI limit is not known; use types of the families t4g, c6g, c7g, m6g, m7g, c6gn, c7gn, t3a, t3, m5, m6i, m7i, c6in"
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (length([for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${ { "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }[t]})" if lookup({ "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }, t, 99) < (1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))]) == 0)
-    error_message = "${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${ { "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }[t]})" if lookup({ "t4g.nano" = 2, "t4g.micro" = 2, "t4g.small" = 3, "t4g.medium" = 3, "c6g.medium" = 2, "c7g.medium" = 2, "m6g.medium" = 2, "m7g.medium" = 2, "c6gn.medium" = 2, "c7gn.medium" = 2, "t4g.large" = 3, "c6g.large" = 3, "c7g.large" = 3, "m6g.large" = 3, "m7g.large" = 3, "c6gn.large" = 3, "c7gn.large" = 3, "t4g.xlarge" = 4, "c6g.xlarge" = 4, "m6g.xlarge" = 4, "c6gn.xlarge" = 4, "c7gn.xlarge" = 4, "t4g.2xlarge" = 4, "c6gn.2xlarge" = 4, "c7gn.2xlarge" = 4, "c6gn.4xlarge" = 8, "c7gn.4xlarge" = 8, "t3a.nano" = 2, "t3.nano" = 2, "t3a.micro" = 2, "t3.micro" = 2, "t3a.small" = 3, "t3.small" = 3, "t3a.medium" = 3, "t3.medium" = 3, "t3a.large" = 3, "t3.large" = 3, "m5.large" = 3, "m6i.large" = 3, "m7i.large" = 3, "c6in.large" = 3, "t3a.xlarge" = 4, "t3.xlarge" = 4, "m5.xlarge" = 4, "m6i.xlarge" = 4, "c6in.xlarge" = 4, "t3a.2xlarge" = 4, "t3.2xlarge" = 4, "c6in.2xlarge" = 4, "c6in.4xlarge" = 8 }, t, 99) < (1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))])} cannot carry the ${(1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))} network interfaces this NAT needs (${join(" + ", concat(["primary"], var.egress_interface == "dedicated" ? ["egress ENI"] : [], length(var.spokes) > 0 ? ["${length(var.spokes)} spoke ENI${length(var.spokes) > 1 ? "s" : ""}"] : []))}); choose larger types, or egress_interface \"primary\" to save one"
+    condition     = var.instance_types == null ? true : (length([for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed]) == 0)
+    error_message = "${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed])} cannot carry the ${local.enis_needed} network interfaces this NAT needs (${join(" + ", concat(["primary"], var.egress_interface == "dedicated" ? ["egress ENI"] : [], length(var.spokes) > 0 ? ["${length(var.spokes)} spoke ENI${length(var.spokes) > 1 ? "s" : ""}"] : []))}); choose larger types, or egress_interface \"primary\" to save one"
   }
 }
 
@@ -69,8 +69,8 @@ variable "image_id" {
   nullable    = false
 
   validation {
-    condition     = var.image_id == "" || can(regex("^(ami-[0-9a-f]{8,17}|resolve:ssm:[^[:space:]]+)$", var.image_id))
-    error_message = "image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>"
+    condition     = !can(regex("[[:space:]]", var.image_id))
+    error_message = "image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>, without spaces; \"\" picks Amazon Linux 2023"
   }
 }
 
@@ -141,8 +141,8 @@ variable "ssm_policy_arn" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::", var.ssm_policy_arn))
-    error_message = "ssm_policy_arn must be an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    condition     = trimspace(var.ssm_policy_arn) != ""
+    error_message = "ssm_policy_arn is empty; give an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
   }
 }
 
@@ -180,7 +180,7 @@ variable "port_forwards" {
   }
 
   validation {
-    condition     = alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && (f.to_port == null || (f.to_port >= 1 && f.to_port <= 65535))])
+    condition     = alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && coalesce(f.to_port, f.port) >= 1 && coalesce(f.to_port, f.port) <= 65535])
     error_message = "port_forwards[*].port and to_port must be whole numbers from 1 to 65535"
   }
 
@@ -221,8 +221,8 @@ variable "vpc_id" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id))
-    error_message = "vpc_id must be an ID such as vpc-0123456789abcdef0"
+    condition     = trimspace(var.vpc_id) != ""
+    error_message = "vpc_id is empty; give the ID of a VPC, such as vpc-0123456789abcdef0"
   }
 }
 
@@ -232,8 +232,8 @@ variable "public_subnet" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", var.public_subnet))
-    error_message = "public_subnet must be an ID such as subnet-0123456789abcdef0"
+    condition     = trimspace(var.public_subnet) != ""
+    error_message = "public_subnet is empty; give the ID of a subnet, such as subnet-0123456789abcdef0"
   }
 }
 
@@ -256,8 +256,8 @@ variable "private_route_table_ids" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "private_route_table_ids must list IDs such as rtb-0123456789abcdef0"
+    condition     = alltrue([for id in var.private_route_table_ids : trimspace(id) != ""])
+    error_message = "private_route_table_ids holds an empty ID; list IDs of route tables, such as rtb-0123456789abcdef0"
   }
 }
 
@@ -288,18 +288,18 @@ variable "spokes" {
   }
 
   validation {
-    condition     = alltrue([for id in var.spokes[*].vpc_id : can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "spokes[*].vpc_id must list IDs such as vpc-0123456789abcdef0"
+    condition     = alltrue([for id in var.spokes[*].vpc_id : trimspace(id) != ""])
+    error_message = "spokes[*].vpc_id holds an empty ID; list IDs of VPCs, such as vpc-0123456789abcdef0"
   }
 
   validation {
-    condition     = alltrue([for id in var.spokes[*].subnet_id : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "spokes[*].subnet_id must list IDs such as subnet-0123456789abcdef0"
+    condition     = alltrue([for id in var.spokes[*].subnet_id : trimspace(id) != ""])
+    error_message = "spokes[*].subnet_id holds an empty ID; list IDs of subnets, such as subnet-0123456789abcdef0"
   }
 
   validation {
-    condition     = alltrue([for id in flatten(var.spokes[*].route_table_ids) : can(regex("^rtb-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "spokes[*].route_table_ids must list IDs such as rtb-0123456789abcdef0"
+    condition     = alltrue([for id in flatten(var.spokes[*].route_table_ids) : trimspace(id) != ""])
+    error_message = "spokes[*].route_table_ids holds an empty ID; list IDs of route tables, such as rtb-0123456789abcdef0"
   }
 
   validation {
@@ -308,7 +308,7 @@ variable "spokes" {
   }
 
   validation {
-    condition     = (1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)) <= 8
-    error_message = "no instance type in the catalog carries ${(1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))} network interfaces (the most is 8)"
+    condition     = 1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes) <= 8
+    error_message = "no instance type in the catalog carries ${1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)} network interfaces (the most is 8)"
   }
 }

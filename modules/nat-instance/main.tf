@@ -58,7 +58,6 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_security_group_rule" "ingress_any" {
-  count             = tonumber((length(var.private_subnets_cidr_blocks) >= 1) ? 1 : 0)
   cidr_blocks       = var.private_subnets_cidr_blocks
   description       = "all protocols (TCP, UDP, ICMP) from the served private subnets"
   from_port         = 0

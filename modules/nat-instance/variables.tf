@@ -25,8 +25,8 @@ variable "image_id" {
   nullable    = false
 
   validation {
-    condition     = var.image_id == "" || can(regex("^(ami-[0-9a-f]{8,17}|resolve:ssm:[^[:space:]]+)$", var.image_id))
-    error_message = "image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>"
+    condition     = !can(regex("[[:space:]]", var.image_id))
+    error_message = "image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>, without spaces; \"\" picks Amazon Linux 2023"
   }
 }
 
@@ -97,8 +97,8 @@ variable "ssm_policy_arn" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::", var.ssm_policy_arn))
-    error_message = "ssm_policy_arn must be an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    condition     = trimspace(var.ssm_policy_arn) != ""
+    error_message = "ssm_policy_arn is empty; give an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
   }
 }
 
@@ -136,7 +136,7 @@ variable "port_forwards" {
   }
 
   validation {
-    condition     = alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && (f.to_port == null || (f.to_port >= 1 && f.to_port <= 65535))])
+    condition     = alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && coalesce(f.to_port, f.port) >= 1 && coalesce(f.to_port, f.port) <= 65535])
     error_message = "port_forwards[*].port and to_port must be whole numbers from 1 to 65535"
   }
 
@@ -172,8 +172,8 @@ variable "vpc_id" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id))
-    error_message = "vpc_id must be an ID such as vpc-0123456789abcdef0"
+    condition     = trimspace(var.vpc_id) != ""
+    error_message = "vpc_id is empty; give the ID of a VPC, such as vpc-0123456789abcdef0"
   }
 }
 
@@ -183,8 +183,8 @@ variable "public_subnet" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", var.public_subnet))
-    error_message = "public_subnet must be an ID such as subnet-0123456789abcdef0"
+    condition     = trimspace(var.public_subnet) != ""
+    error_message = "public_subnet is empty; give the ID of a subnet, such as subnet-0123456789abcdef0"
   }
 }
 
@@ -197,6 +197,11 @@ variable "private_subnets_cidr_blocks" {
     condition     = alltrue([for c in var.private_subnets_cidr_blocks : can(cidrnetmask(c))])
     error_message = "${join(", ", [for c in var.private_subnets_cidr_blocks : "\"${c}\"" if !can(cidrnetmask(c))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
   }
+
+  validation {
+    condition     = length(var.private_subnets_cidr_blocks) >= 1
+    error_message = "private_subnets_cidr_blocks must list at least 1 item"
+  }
 }
 
 variable "private_route_table_ids" {
@@ -206,8 +211,8 @@ variable "private_route_table_ids" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for id in var.private_route_table_ids : can(regex("^rtb-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "private_route_table_ids must list IDs such as rtb-0123456789abcdef0"
+    condition     = alltrue([for id in var.private_route_table_ids : trimspace(id) != ""])
+    error_message = "private_route_table_ids holds an empty ID; list IDs of route tables, such as rtb-0123456789abcdef0"
   }
 }
 

@@ -17,8 +17,8 @@ variable "vpc_id" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id))
-    error_message = "vpc_id must be an ID such as vpc-0123456789abcdef0"
+    condition     = trimspace(var.vpc_id) != ""
+    error_message = "vpc_id is empty; give the ID of a VPC, such as vpc-0123456789abcdef0"
   }
 }
 
@@ -40,13 +40,13 @@ variable "private_subnets" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for id in var.private_subnets[*].id : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "private_subnets[*].id must list IDs such as subnet-0123456789abcdef0"
+    condition     = alltrue([for id in var.private_subnets[*].id : trimspace(id) != ""])
+    error_message = "private_subnets[*].id holds an empty ID; list IDs of subnets, such as subnet-0123456789abcdef0"
   }
 
   validation {
-    condition     = alltrue([for id in var.private_subnets[*].route_table_id : can(regex("^rtb-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
-    error_message = "private_subnets[*].route_table_id must list IDs such as rtb-0123456789abcdef0"
+    condition     = alltrue([for id in var.private_subnets[*].route_table_id : trimspace(id) != ""])
+    error_message = "private_subnets[*].route_table_id holds an empty ID; list IDs of route tables, such as rtb-0123456789abcdef0"
   }
 }
 
