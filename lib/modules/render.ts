@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { blockSchemaOf } from './hcl/block-schema';
 import { renderSection, type TerraformJson } from './hcl/document';
+import { stripMetadata } from './hcl';
 import { VERBATIM } from './hcl/values';
 import type { ModuleStack } from './module-stack';
 import { generatedHeader } from './header';
@@ -34,7 +35,8 @@ export interface SynthesizedModule {
 export function synthesizeModule(definition: ModuleDefinition): SynthesizedModule {
   const app = new App({ outdir: '/nonexistent', skipValidation: true });
   const stack = definition.build(app);
-  const json = withoutMetadata(stack.toTerraform()) as TerraformJson;
+  // cdktf's `//` metadata (construct paths) would churn with every refactoring.
+  const json = stripMetadata(stack.toTerraform()) as TerraformJson;
   delete (json.terraform as TerraformJson | undefined)?.backend;
   const known = new Set(FILES.flatMap((f) => f.blocks));
   const unexpected = Object.keys(json).filter((block) => !known.has(block));
@@ -56,11 +58,4 @@ export function renderModule(definition: ModuleDefinition): GeneratedFiles {
   for (const [path, content] of [...stack.shippedFiles, ...nativeTests(definition.name)]) files.set(`${definition.name}/${path}`, content);
   files.set(`${definition.name}/README.md`, renderReadme(definition, stack));
   return files;
-}
-
-/** Drops cdktf's `//` metadata (construct paths), which would churn with every refactoring. */
-function withoutMetadata(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMetadata);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '//').map(([key, v]) => [key, withoutMetadata(v)]));
 }

@@ -8,11 +8,12 @@ const BOOT_FILES = ['boot/cdktf-egress-nat.service', 'boot/nat-boot.sh'];
 const NAT_MODULES = ['nat-instance', 'multi-vpc-nat'];
 
 describe('every generated module', () => {
-  it('GIVEN the generator THEN it makes exactly the four modules, each with main, variables, outputs, versions and a README, the NAT modules with their boot files', () => {
+  it('GIVEN the generator THEN it makes exactly the four modules, each with main, variables, outputs, versions, a README and native tests, the NAT modules with their boot files', () => {
     const names = new Set([...allModuleFiles().keys()].map((path) => path.split('/')[0]));
     expect([...names].sort()).toEqual([...MODULES].sort());
     for (const name of MODULES) {
-      const expected = [...TF_FILES, 'README.md', ...(NAT_MODULES.includes(name) ? BOOT_FILES : [])];
+      const tests = ['tests/aws.tfmock.hcl', `tests/${name.replace(/-/g, '_')}.tftest.hcl`];
+      const expected = [...TF_FILES, 'README.md', ...tests, ...(NAT_MODULES.includes(name) ? BOOT_FILES : [])];
       expect(Object.keys(moduleJson(name).files).sort()).toEqual(expected.sort());
     }
   });
