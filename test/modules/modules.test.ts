@@ -28,7 +28,7 @@ describe('every generated module', () => {
       expect(module().versions.terraform).not.toHaveProperty('backend');
     });
 
-    it('GIVEN versions.tf.json THEN it requires a Terraform version and the aws provider range of the spec stacks (5.100 and 6.x)', () => {
+    it('GIVEN versions.tf THEN it requires a Terraform version and the aws provider range of the spec stacks (5.100 and 6.x)', () => {
       expect(module().versions.terraform.required_version).toMatch(/^>= 1\.\d+\.0$/);
       expect(module().versions.terraform.required_providers).toEqual({ aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_CONSTRAINT } });
       expect(AWS_PROVIDER_CONSTRAINT).toBe('>= 5.100.0, < 7.0.0');

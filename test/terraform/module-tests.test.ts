@@ -3,6 +3,9 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hclForStack } from '../../lib/modules/hcl';
+import { EXAMPLE_SPEC_FILE, loadSpecFile } from '../../lib/spec';
+import { EgressStack } from '../../lib/stacks/egress-stack';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable, PLUGIN_DIR, plannedResources, terraform, terraformEnv, terraformPlan } from './terraform';
 
@@ -53,7 +56,7 @@ describe('modules/ as Terraform reads them', () => {
     expect(output).toMatch(/run "[a-z_]*appl[a-z_]*"\.\.\. pass/);
   }, TIMEOUT);
 
-  it('GIVEN a root testing itself with a bare mock provider (made-up IDs) WHEN terraform test THEN it passes', async () => {
+  it('GIVEN a root testing itself with mock_provider (made-up IDs, one provider-checked ARN) WHEN terraform test THEN it passes', async () => {
     await terraformReady();
     const output = await terraformTest(scratch(join(ROOT, 'examples', 'nat-instance')));
     expect(output).toMatch(/Success! 1 passed, 0 failed/);
@@ -104,5 +107,21 @@ describe('modules/nat-instance as a drop-in for int128/nat-instance', () => {
     const plan = await terraformPlan(scratch({ 'main.tf': IPAM_ROOT }));
     const addresses = plannedResources(plan.show.planned_values.root_module).map((r) => r.address);
     expect(addresses).toEqual(expect.arrayContaining(['module.nat.aws_security_group_rule.ingress_any', 'module.nat.aws_route.this[0]', 'module.nat.aws_route.this[1]']));
+  }, TIMEOUT);
+});
+
+describe('the HCL emitter on whatever the constructs synthesize', () => {
+  it('GIVEN the built-in example\'s whole spec stack (every construct, plain values) WHEN written as HCL THEN terraform fmt leaves it alone and validate accepts it', async () => {
+    await terraformReady();
+    const { spec } = loadSpecFile(EXAMPLE_SPEC_FILE);
+    const hcl = hclForStack((app) => new EgressStack(app, spec));
+    const dir = mkdtempSync(join(tmpdir(), 'egress-stack-hcl-'));
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    writeFileSync(join(dir, 'provider.tf'), `provider "aws" {\n  region = "${spec.region}"\n}\n`);
+    await terraform(dir, ['fmt', '-check', '-diff']);
+    await terraform(dir, ['init', '-input=false', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`]);
+    expect(await terraform(dir, ['validate'])).toMatch(/Success! The configuration is valid/);
+    expect(hcl).toMatch(/^resource "aws_autoscaling_group" /m);
+    expect(hcl).toMatch(/^resource "aws_vpc_endpoint" /m);
   }, TIMEOUT);
 });

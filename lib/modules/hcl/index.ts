@@ -19,6 +19,11 @@ export function renderStackHcl(stack: TerraformStack): string {
   return `${sections.flatMap((lines, i) => [...(i > 0 ? [''] : []), ...lines]).map((l) => (l.startsWith(VERBATIM) ? l.slice(1) : l)).join('\n')}\n`;
 }
 
+/** A whole stack made by `make` (its provider left out), as HCL. */
+export function hclForStack(make: (app: Construct) => TerraformStack): string {
+  return renderStackHcl(make(new App({ outdir: '/nonexistent', skipValidation: true })));
+}
+
 /** Builds constructs in a fresh stack and returns its HCL. */
 export function hclForScope(build: (scope: Construct) => void): string {
   const stack = new TerraformStack(new App({ outdir: '/nonexistent', skipValidation: true }), 'test');
