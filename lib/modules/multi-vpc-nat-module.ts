@@ -60,7 +60,7 @@ function spokeChecks(): TerraformCheck[] {
 /** lib/spec/checks.ts `checkInstanceTypes`, on a list that may be null (the module picks types). */
 function instanceTypeListChecks(): TerraformCheck[] {
   // Terraform evaluates both sides of `||` and every message: null must not reach `for`.
-  const list = '(var.instance_types == null ? [] : var.instance_types)';
+  const list = 'coalesce(var.instance_types, [])';
   const checks = [
     ...instanceTypeChecks(list, 'instance_types'),
     knownInstanceTypeCheck(list),

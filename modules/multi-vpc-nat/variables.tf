@@ -19,28 +19,28 @@ variable "instance_types" {
   nullable    = true
 
   validation {
-    condition     = var.instance_types == null ? true : (length((var.instance_types == null ? [] : var.instance_types)) > 0)
+    condition     = var.instance_types == null ? true : (length(coalesce(var.instance_types, [])) > 0)
     error_message = "instance_types is empty; give at least one type such as t4g.nano"
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (alltrue([for t in(var.instance_types == null ? [] : var.instance_types) : can(regex("^[a-z][a-z0-9-]*[.][a-z0-9]+$", t))]))
+    condition     = var.instance_types == null ? true : (alltrue([for t in coalesce(var.instance_types, []) : can(regex("^[a-z][a-z0-9-]*[.][a-z0-9]+$", t))]))
     error_message = "instance_types must be EC2 instance types such as t4g.nano"
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (length(distinct([for t in(var.instance_types == null ? [] : var.instance_types) : (split(".", t)[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", t)[0])) ? "arm64" : "x86_64")])) <= 1)
-    error_message = "instance types mix architectures (${join(" and ", distinct([for t in(var.instance_types == null ? [] : var.instance_types) : (split(".", t)[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", t)[0])) ? "arm64" : "x86_64")]))}); one launch template boots one AMI, so list types of one architecture"
+    condition     = var.instance_types == null ? true : (length(distinct([for t in coalesce(var.instance_types, []) : (split(".", t)[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", t)[0])) ? "arm64" : "x86_64")])) <= 1)
+    error_message = "instance types mix architectures (${join(" and ", distinct([for t in coalesce(var.instance_types, []) : (split(".", t)[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", t)[0])) ? "arm64" : "x86_64")]))}); one launch template boots one AMI, so list types of one architecture"
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (alltrue([for t in(var.instance_types == null ? [] : var.instance_types) : contains(keys(local.eni_limits), t)]))
-    error_message = "unknown instance type ${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : t if !contains(keys(local.eni_limits), t)])}: its ENI limit is not known; use types of the families t4g, c6g, c7g, m6g, m7g, c6gn, c7gn, t3a, t3, m5, m6i, m7i, c6in"
+    condition     = var.instance_types == null ? true : (alltrue([for t in coalesce(var.instance_types, []) : contains(keys(local.eni_limits), t)]))
+    error_message = "unknown instance type ${join(", ", [for t in coalesce(var.instance_types, []) : t if !contains(keys(local.eni_limits), t)])}: its ENI limit is not known; use types of the families t4g, c6g, c7g, m6g, m7g, c6gn, c7gn, t3a, t3, m5, m6i, m7i, c6in"
   }
 
   validation {
-    condition     = var.instance_types == null ? true : (length([for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed]) == 0)
-    error_message = "${join(", ", [for t in(var.instance_types == null ? [] : var.instance_types) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed])} cannot carry the ${local.enis_needed} network interfaces this NAT needs (${join(" + ", concat(["primary"], var.egress_interface == "dedicated" ? ["egress ENI"] : [], length(var.spokes) > 0 ? ["${length(var.spokes)} spoke ENI${length(var.spokes) > 1 ? "s" : ""}"] : []))}); choose larger types, or egress_interface \"primary\" to save one"
+    condition     = var.instance_types == null ? true : (length([for t in coalesce(var.instance_types, []) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed]) == 0)
+    error_message = "${join(", ", [for t in coalesce(var.instance_types, []) : "${t} (${local.eni_limits[t]})" if lookup(local.eni_limits, t, 99) < local.enis_needed])} cannot carry the ${local.enis_needed} network interfaces this NAT needs (${join(" + ", concat(["primary"], var.egress_interface == "dedicated" ? ["egress ENI"] : [], length(var.spokes) > 0 ? ["${length(var.spokes)} spoke ENI${length(var.spokes) > 1 ? "s" : ""}"] : []))}); choose larger types, or egress_interface \"primary\" to save one"
   }
 }
 
