@@ -273,10 +273,9 @@ resource "aws_autoscaling_group" "this" {
 
       dynamic "override" {
         for_each = var.instance_types
-        iterator = each
 
         content {
-          instance_type = each.value
+          instance_type = override.value
         }
       }
     }
@@ -284,11 +283,10 @@ resource "aws_autoscaling_group" "this" {
 
   dynamic "tag" {
     for_each = merge(var.tags, { "cdktf-egress:nat" = var.name, "Name" = var.name })
-    iterator = each
 
     content {
-      key                 = each.key
-      value               = each.value
+      key                 = tag.key
+      value               = tag.value
       propagate_at_launch = false
     }
   }

@@ -1,5 +1,6 @@
 import { generateModules } from '../../lib/modules/generate';
 import { expression, hclForScope, template } from '../../lib/modules/hcl';
+import { renameReferences } from '../../lib/modules/hcl/values';
 import { NatInstance } from '../../lib/nat/nat-instance';
 import { moduleJson } from './module-json';
 
@@ -34,6 +35,10 @@ describe('HCL templates (JSON string values)', () => {
     expect(template('port forward to ${each.value.to}')).toEqual(['"port forward to ${each.value.to}"']);
   });
 
+  it('GIVEN a reference through an iterator THEN renaming it touches references only, not text or attributes', () => {
+    expect(renameReferences('${each.key}/${each.value.each} each.key ${local.each}', 'each', 'tag')).toBe('${tag.key}/${tag.value.each} each.key ${local.each}');
+  });
+
   it('GIVEN escaped interpolations and directives THEN they stay escaped', () => {
     expect(template('literal $${x} and %%{y}')).toEqual(['"literal $${x} and %%{y}"']);
   });
@@ -62,11 +67,13 @@ describe('HCL documents from constructs', () => {
     expect(hcl).not.toMatch(/^\s*(metadata_options|block_device_mappings|ebs|tag) = /m);
   });
 
-  it('GIVEN the NAT module THEN its IAM policy is jsonencode() of the same document, and its ASG overrides a dynamic block', () => {
+  it('GIVEN the NAT module THEN its IAM policy is jsonencode() of the same document, and the ASG\'s dynamic blocks iterate by their own names', () => {
     const main = moduleJson('nat-instance').files['main.tf'];
     expect(main).toMatch(/policy = jsonencode\(\{\n\s+Version = "2012-10-17"/);
     expect(main).toContain('"aws:ResourceTag/cdktf-egress:nat" = var.name');
-    expect(main).toMatch(/dynamic "override" \{\n\s+for_each = var.instance_types\n\s+iterator = each\n\n\s+content \{\n\s+instance_type = each.value/);
+    expect(main).toMatch(/dynamic "override" \{\n\s+for_each = var.instance_types\n\n\s+content \{\n\s+instance_type = override.value/);
+    expect(main).toMatch(/dynamic "tag" \{\n\s+for_each = merge\(var.tags, .*\)\n\n\s+content \{\n\s+key\s+= tag.key\n\s+value\s+= tag.value/);
+    expect(main).not.toContain('iterator = each');
   });
 
   it('GIVEN a variable with validation THEN description, type and default lead and each check is its own block', () => {

@@ -1,6 +1,6 @@
 import { attribute, block, renderBlock, valueLines, type BodyItem } from './body';
 import type { BlockSchema } from './block-schema';
-import { literalString, type Lines, type StringMode } from './values';
+import { literalString, renameReferences, type Lines, type StringMode } from './values';
 
 /** Synthesized Terraform JSON (`toTerraform()` without cdktf's `//` metadata). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape, read key by key
@@ -120,7 +120,7 @@ function blockItems(key: string, value: unknown, blocks: ReadonlySet<string>, pa
   if (key === 'dynamic') {
     return bodies.flatMap((byName) =>
       Object.entries(byName).flatMap(([name, specs]) =>
-        (Array.isArray(specs) ? specs : [specs]).map((spec: TerraformJson) => block(`dynamic ${q(name)}`, dynamicBody(spec, blocks, `${path}${name}.`))),
+        (Array.isArray(specs) ? specs : [specs]).map((spec: TerraformJson) => block(`dynamic ${q(name)}`, dynamicBody(name, spec, blocks, `${path}${name}.`))),
       ),
     );
   }
@@ -128,9 +128,22 @@ function blockItems(key: string, value: unknown, blocks: ReadonlySet<string>, pa
   return bodies.map((b) => block(key, resourceBody(b, blocks, `${path}${key}.`)));
 }
 
-function dynamicBody(spec: TerraformJson, blocks: ReadonlySet<string>, contentPath: string): BodyItem[] {
-  const items = ordered(spec, ['for_each', 'iterator', 'labels']).map((k) => attributeItem(k, spec[k]));
-  return [...items, block('content', resourceBody(spec.content ?? {}, blocks, contentPath))];
+/**
+ * cdktf names every dynamic block's iterator `each`, which a reader takes for the resource's
+ * own `each`; the block's name is the iterator Terraform gives by default, so it is used instead.
+ */
+function dynamicBody(name: string, spec: TerraformJson, blocks: ReadonlySet<string>, contentPath: string): BodyItem[] {
+  const byName = spec.iterator === 'each' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
+  const content = byName ? mapStrings(spec.content ?? {}, (s) => renameReferences(s, 'each', name)) : spec.content ?? {};
+  const items = ordered(spec, byName ? ['for_each', 'labels'] : ['for_each', 'iterator', 'labels']).map((k) => attributeItem(k, spec[k]));
+  return [...items, block('content', resourceBody(content as TerraformJson, blocks, contentPath))];
+}
+
+function mapStrings(value: unknown, f: (s: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f)]));
+  return value;
 }
 
 function lifecycleBody(body: TerraformJson): BodyItem[] {

@@ -70,3 +70,10 @@ export function objectKey(key: string): string {
 }
 
 export { INDENT };
+
+/** A template value with references through `from` (`from.key`) made through `to`; everything else as it was. */
+export function renameReferences(value: string, from: string, to: string): string {
+  const tokens = templateTokens(value);
+  const renamed = tokens.map((t, i) => (t.type === 'ident' && t.text === from && tokens[i - 1]?.type !== 'dot' && tokens[i + 1]?.type === 'dot' ? { ...t, text: to } : t));
+  return joinTokens(renamed, (t) => t.text);
+}
