@@ -17,5 +17,6 @@ shellcheck -x "${scripts[@]}"
 step "generated files are current"
 npm run -s schema -- --check
 npm run -s modules -- --check
+TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 terraform fmt -check -recursive modules examples
 step "jest: unit, terraform, dataplane"
 npx jest --maxWorkers=2 "$@"

@@ -47,6 +47,8 @@ export class ModuleStack extends TerraformStack {
   readonly inputs = new Map<string, ModuleInput & { variable: TerraformVariable }>();
   readonly outputSpecs = new Map<string, ModuleOutputSpec>();
   readonly requiredVersion: string;
+  /** Files the module ships beside its Terraform (the boot script), by path relative to the module. */
+  readonly shippedFiles = new Map<string, string>();
   private readonly names: Map<string, string>;
   private readonly taken = new Map<string, string>();
   private regionSource?: DataAwsRegion;
@@ -97,6 +99,12 @@ export class ModuleStack extends TerraformStack {
   local(name: string, expression: string): TerraformLocal {
     this.names.set(`local-${name}`, name);
     return new TerraformLocal(this, `local-${name}`, `\${${expression}}`);
+  }
+
+  /** A local holding a literal value (a lookup table), written once as an HCL map. */
+  table(name: string, value: Readonly<Record<string, string | number>>): TerraformLocal {
+    this.names.set(`local-${name}`, name);
+    return new TerraformLocal(this, `local-${name}`, value);
   }
 
   /** Tags every taggable resource with `tags` under its own (its Name and cdktf-egress tags win). */

@@ -10,6 +10,7 @@ import {
   awsIdListCheck,
   cidrListCheck,
   ENI_LIMITS,
+  ENI_LIMITS_TABLE,
   eniCapacityCheck,
   hclString,
   instanceTypeChecks,
@@ -22,7 +23,8 @@ import {
 const SPOKE_TYPE = 'list(object({ name = string, vpc_id = string, subnet_id = string, cidr_blocks = list(string), route_table_ids = list(string) }))';
 
 /** Network interfaces the NAT needs: lib/nat/instance-types.ts `enisNeeded`. */
-const ENIS_NEEDED = '(1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))';
+const ENIS_NEEDED = 'local.enis_needed';
+const ENIS_NEEDED_EXPRESSION = '1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)';
 /** lib/spec/checks.ts `describeEnis`. */
 const ENIS_DESCRIBED = 'join(" + ", concat(["primary"], var.egress_interface == "dedicated" ? ["egress ENI"] : [], length(var.spokes) > 0 ? ["${length(var.spokes)} spoke ENI${length(var.spokes) > 1 ? "s" : ""}"] : []))';
 /** Graviton catalog types in price order: lib/nat/instance-types.ts `defaultInstanceTypes` picks from these. */
@@ -48,8 +50,9 @@ function spokeChecks(): TerraformCheck[] {
       message: 'egress_interface "primary" serves only spokes; list at least one spoke, or use egress_interface "dedicated" to serve the NAT\'s own VPC',
     },
     {
-      condition: `${ENIS_NEEDED} <= ${MAX_ENIS}`,
-      message: `no instance type in the catalog carries \${${ENIS_NEEDED}} network interfaces (the most is ${MAX_ENIS})`,
+      // A condition must read the variable it validates, so not through local.enis_needed.
+      condition: `${ENIS_NEEDED_EXPRESSION} <= ${MAX_ENIS}`,
+      message: `no instance type in the catalog carries \${${ENIS_NEEDED_EXPRESSION}} network interfaces (the most is ${MAX_ENIS})`,
     },
   ];
 }
@@ -57,7 +60,7 @@ function spokeChecks(): TerraformCheck[] {
 /** lib/spec/checks.ts `checkInstanceTypes`, on a list that may be null (the module picks types). */
 function instanceTypeListChecks(): TerraformCheck[] {
   // Terraform evaluates both sides of `||` and every message: null must not reach `for`.
-  const list = '(var.instance_types == null ? [] : var.instance_types)';
+  const list = 'coalesce(var.instance_types, [])';
   const checks = [
     ...instanceTypeChecks(list, 'instance_types'),
     knownInstanceTypeCheck(list),
@@ -126,13 +129,15 @@ export class MultiVpcNatModule extends ModuleStack {
 
   /** instance_types, or when null the two cheapest Graviton types carrying the interfaces needed (`defaultInstanceTypes`). */
   private instanceTypesInput(): string[] {
+    this.table('eni_limits', ENI_LIMITS_TABLE);
     this.input('instance_types', {
       type: 'list(string)', default: null, nullable: true,
       description: 'Instance types of one architecture, each carrying the network interfaces needed (primary, egress ENI when dedicated, one per spoke). null picks the two cheapest Graviton types that do.',
       validations: instanceTypeListChecks(),
     });
-    const fitting = `[for t in ${ARM_TYPES} : t if ${ENI_LIMITS}[t] >= ${ENIS_NEEDED}]`;
-    return this.local('instance_types', `var.instance_types != null ? var.instance_types : slice(${fitting}, 0, min(2, length(${fitting})))`).asList;
+    this.local('enis_needed', ENIS_NEEDED_EXPRESSION);
+    this.local('fitting_types', `[for t in ${ARM_TYPES} : t if ${ENI_LIMITS}[t] >= ${ENIS_NEEDED}]`);
+    return this.local('instance_types', 'var.instance_types != null ? var.instance_types : slice(local.fitting_types, 0, min(2, length(local.fitting_types)))').asList;
   }
 
   /** The hub: where the NAT lives, and what it serves there in dedicated mode. */

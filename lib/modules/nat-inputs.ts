@@ -28,8 +28,9 @@ const PORT_FORWARD_TYPE = 'list(object({ protocol = string, port = number, to = 
 const PROTOCOL = oneOfCheck('f.protocol', 'port_forwards[*].protocol', ['tcp', 'udp']);
 const PORT_FORWARD_CHECKS: TerraformCheck[] = [
   { condition: `alltrue([for f in var.port_forwards : ${PROTOCOL.condition}])`, message: PROTOCOL.message },
+  // HCL evaluates both sides of ||: a null to_port must not reach a comparison, so coalesce.
   {
-    condition: 'alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && (f.to_port == null || (f.to_port >= 1 && f.to_port <= 65535))])',
+    condition: 'alltrue([for f in var.port_forwards : f.port >= 1 && f.port <= 65535 && floor(f.port) == f.port && coalesce(f.to_port, f.port) >= 1 && coalesce(f.to_port, f.port) <= 65535])',
     message: 'port_forwards[*].port and to_port must be whole numbers from 1 to 65535',
   },
   {
@@ -77,7 +78,7 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
   const ssmPolicyArn = stack.input('ssm_policy_arn', {
     type: 'string', default: DEFAULT_SSM_POLICY_ARN,
     description: 'Managed policy attached to the instance role for Session Manager.',
-    validations: [{ condition: 'can(regex("^arn:aws[a-z-]*:iam::", var.ssm_policy_arn))', message: 'ssm_policy_arn must be an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }],
+    validations: [{ condition: 'trimspace(var.ssm_policy_arn) != ""', message: 'ssm_policy_arn is empty; give an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }],
   });
   const rootVolumeSize = stack.input('root_volume_size', {
     type: 'number', default: 8, description: 'Root volume size in GiB (gp3, encrypted).', validations: numberRangeChecks('root_volume_size', 2, 100),
@@ -187,8 +188,8 @@ function writeFileChecks(): TerraformCheck[] {
 }
 
 /** A CIDR list input whose elements must be valid. */
-export function cidrListInput(stack: ModuleStack, name: string, description: string, byDefault?: string[]): string[] {
-  return stack.input(name, { type: 'list(string)', description, default: byDefault, validations: [cidrListCheck(`var.${name}`)] }).listValue;
+export function cidrListInput(stack: ModuleStack, name: string, description: string, byDefault?: string[], extra: readonly TerraformCheck[] = []): string[] {
+  return stack.input(name, { type: 'list(string)', description, default: byDefault, validations: [cidrListCheck(`var.${name}`), ...extra] }).listValue;
 }
 
 /** A required AWS ID input (`vpc`, `subnet`). */

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { NatInstance } from '../nat/nat-instance';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput, natInputs } from './nat-inputs';
-import { awsIdListCheck, instanceTypeChecks } from './terraform-checks';
+import { awsIdListCheck, instanceTypeChecks, listLengthChecks } from './terraform-checks';
 
 /**
  * Names as in int128/nat-instance where it has the resource, so a root moving from it keeps
@@ -37,7 +37,8 @@ export class NatInstanceModule extends ModuleStack {
     const shared = natInputs(this, 'var.instance_types[0]');
     const vpcId = idInput(this, 'vpc_id', 'vpc', 'ID of the VPC the NAT instance serves.');
     const publicSubnet = idInput(this, 'public_subnet', 'subnet', 'ID of the public subnet the instance and its ENI live in (it fixes the AZ).');
-    const servedCidrs = cidrListInput(this, 'private_subnets_cidr_blocks', 'CIDR blocks the NAT accepts traffic from (usually the private subnets of the VPC).');
+    // Checked non-empty rather than counted by length, so a list known only at apply plans.
+    const servedCidrs = cidrListInput(this, 'private_subnets_cidr_blocks', 'CIDR blocks the NAT accepts traffic from (usually the private subnets of the VPC).', undefined, listLengthChecks('private_subnets_cidr_blocks', 1));
     const routeTableIds = this.input('private_route_table_ids', {
       type: 'list(string)', default: [],
       description: 'Route tables that get 0.0.0.0/0 to the NAT ENI (one route each).',
@@ -60,6 +61,7 @@ export class NatInstanceModule extends ModuleStack {
       publicSubnetId: publicSubnet,
       egressInterface: 'dedicated',
       servedCidrs,
+      servedCidrsMayBeEmpty: false,
       privateRouteTableIds: routeTableIds,
       instanceTypes,
       createEip: createEip.value,

@@ -1,6 +1,7 @@
 import { AWS_PROVIDER_CONSTRAINT } from '../stacks/egress-stack';
 import type { ModuleStack } from './module-stack';
 import { generatedHeader, REGENERATE } from './header';
+import { currentRelease, pinnedSource } from './release';
 
 /** The prose of a module's README; the tables come from its inputs and outputs. */
 export interface ModuleDocs {
@@ -48,7 +49,15 @@ export function renderReadme(definition: ModuleDocs & { readonly name: string },
     definition.usage.trim(),
     '```',
     '',
+    `From outside this repository, pin a release (tags are \`v<version>\`; [CHANGELOG.md](../../CHANGELOG.md) says what each changed):`,
+    '',
+    '```hcl',
+    `source = "${pinnedSource(currentRelease(), definition.name)}"`,
+    '```',
+    '',
     ...(definition.notes ? [definition.notes.trim(), ''] : []),
+    // terraform-docs' inject markers: `terraform-docs markdown table --output-file README.md .` would rewrite only this part.
+    '<!-- BEGIN_TF_DOCS -->',
     '## Requirements',
     '',
     '| Name | Version |',
@@ -58,19 +67,29 @@ export function renderReadme(definition: ModuleDocs & { readonly name: string },
     '',
     'The module has no provider or backend block: it uses the aws provider of the configuration that calls it.',
     '',
-    '<!-- BEGIN_INPUTS -->',
     '## Inputs',
     '',
     ...inputsTable(stack),
-    '<!-- END_INPUTS -->',
     '',
-    '<!-- BEGIN_OUTPUTS -->',
     '## Outputs',
     '',
     ...outputsTable(stack),
-    '<!-- END_OUTPUTS -->',
+    '<!-- END_TF_DOCS -->',
     '',
-    `The Terraform files here are JSON (\`*.tf.json\`), which Terraform reads like HCL. Regenerate them with \`${REGENERATE}\`.`,
+    ...filesSection(stack),
+    `The Terraform files here are generated from the project's TypeScript constructs; regenerate them with \`${REGENERATE}\`.`,
     '',
   ].join('\n');
+}
+
+/** What the module ships besides its Terraform, and how its own tests run. */
+function filesSection(stack: ModuleStack): string[] {
+  const shipped = [...stack.shippedFiles.keys()].sort().map((path) => `[\`${path}\`](${path})`);
+  return [
+    '## Files and tests',
+    '',
+    ...(shipped.length > 0 ? [`What the instance runs is here, as it runs it: ${shipped.join(' and ')}, read with \`file()\` into the cloud-init user data.`, ''] : []),
+    '`terraform test` runs [`tests/`](tests/) against a mocked aws provider (no account, no credentials); [`tests/aws.tfmock.hcl`](tests/aws.tfmock.hcl) holds mock IDs and ARNs in AWS\'s formats that your own tests can load with `mock_provider "aws" { source = "<path to this module>/tests" }`.',
+    '',
+  ];
 }

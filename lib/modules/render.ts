@@ -1,6 +1,11 @@
 import { App } from 'cdktf';
+import { blockSchemaOf } from './hcl/block-schema';
+import { renderSection, type TerraformJson } from './hcl/document';
+import { stripMetadata } from './hcl';
+import { VERBATIM } from './hcl/values';
 import type { ModuleStack } from './module-stack';
 import { generatedHeader } from './header';
+import { nativeTests } from './native-tests';
 import { renderReadme, type ModuleDocs } from './readme';
 
 /** A module the generator writes: how to build its stack and what its README says besides the tables. */
@@ -15,35 +20,42 @@ export type GeneratedFiles = Map<string, string>;
 
 /** Which file each top-level block goes to, in the layout plain-Terraform users expect. */
 const FILES: readonly { file: string; blocks: readonly string[] }[] = [
-  { file: 'versions.tf.json', blocks: ['terraform'] },
-  { file: 'variables.tf.json', blocks: ['variable'] },
-  { file: 'main.tf.json', blocks: ['data', 'locals', 'resource'] },
-  { file: 'outputs.tf.json', blocks: ['output'] },
+  { file: 'versions.tf', blocks: ['terraform'] },
+  { file: 'variables.tf', blocks: ['variable'] },
+  { file: 'main.tf', blocks: ['locals', 'data', 'resource'] },
+  { file: 'outputs.tf', blocks: ['output'] },
 ];
 
-/** Synthesizes one module into its files: the four .tf.json files and a README. */
-export function renderModule(definition: ModuleDefinition): GeneratedFiles {
+/** A module's stack, synthesized: the Terraform JSON the HCL is written from, and the stack itself. */
+export interface SynthesizedModule {
+  readonly stack: ModuleStack;
+  readonly json: TerraformJson;
+}
+
+export function synthesizeModule(definition: ModuleDefinition): SynthesizedModule {
   const app = new App({ outdir: '/nonexistent', skipValidation: true });
   const stack = definition.build(app);
-  const json = withoutMetadata(stack.toTerraform()) as Record<string, unknown>;
-  delete (json.terraform as Record<string, unknown> | undefined)?.backend;
+  // cdktf's `//` metadata (construct paths) would churn with every refactoring.
+  const json = stripMetadata(stack.toTerraform()) as TerraformJson;
+  delete (json.terraform as TerraformJson | undefined)?.backend;
   const known = new Set(FILES.flatMap((f) => f.blocks));
   const unexpected = Object.keys(json).filter((block) => !known.has(block));
   if (unexpected.length > 0) throw new Error(`module ${definition.name}: unexpected top-level blocks ${unexpected.join(', ')} (modules have no provider or backend)`);
-
-  const files: GeneratedFiles = new Map();
-  for (const { file, blocks } of FILES) {
-    const content: Record<string, unknown> = { '//': generatedHeader() };
-    for (const block of blocks) if (json[block] !== undefined) content[block] = json[block];
-    if (Object.keys(content).length > 1) files.set(`${definition.name}/${file}`, `${JSON.stringify(content, null, 2)}\n`);
-  }
-  files.set(`${definition.name}/README.md`, renderReadme(definition, stack));
-  return files;
+  return { stack, json };
 }
 
-/** Drops cdktf's `//` metadata (construct paths), which would churn with every refactoring. */
-function withoutMetadata(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMetadata);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '//').map(([key, v]) => [key, withoutMetadata(v)]));
+/** Synthesizes one module into its files: HCL, the files its resources read, and a README. */
+export function renderModule(definition: ModuleDefinition): GeneratedFiles {
+  const { stack, json } = synthesizeModule(definition);
+  const schema = blockSchemaOf(stack);
+  const files: GeneratedFiles = new Map();
+  for (const { file, blocks } of FILES) {
+    const sections = blocks.map((block) => renderSection(block, json, schema)).filter((lines) => lines.length > 0);
+    if (sections.length === 0) continue;
+    const lines = [`# ${generatedHeader()}`, '', ...sections.flatMap((lines, i) => [...(i > 0 ? [''] : []), ...lines])];
+    files.set(`${definition.name}/${file}`, `${lines.map((line) => (line.startsWith(VERBATIM) ? line.slice(1) : line)).join('\n')}\n`);
+  }
+  for (const [path, content] of [...stack.shippedFiles, ...nativeTests(definition.name)]) files.set(`${definition.name}/${path}`, content);
+  files.set(`${definition.name}/README.md`, renderReadme(definition, stack));
+  return files;
 }

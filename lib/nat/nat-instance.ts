@@ -50,6 +50,13 @@ export interface NatInstanceProps {
   readonly egressInterface?: EgressInterface;
   /** Hub CIDRs served through the egress ENI (dedicated). @default [] */
   readonly servedCidrs?: string[];
+  /**
+   * Whether a `servedCidrs` list only Terraform knows may be empty. true counts its ingress
+   * rule by the list's length, which Terraform must then know at plan time; false makes the
+   * rule whatever the length, so a list known only at apply still plans (as int128's does).
+   * @default true
+   */
+  readonly servedCidrsMayBeEmpty?: boolean;
   /** Hub route tables that get `0.0.0.0/0 -> egress ENI` (dedicated). @default [] */
   readonly privateRouteTableIds?: string[];
   /**
@@ -224,8 +231,8 @@ export class NatInstance extends Construct {
     const served = props.servedCidrs ?? [];
     if (dedicated !== false && (Token.isUnresolved(served) || served.length > 0)) {
       // A list only Terraform knows may be empty, and a rule with no source is refused.
-      const nonEmpty = Op.gte(Fn.lengthOf(served), 1);
-      const hasSources = !Token.isUnresolved(served) ? dedicated : dedicated === true ? nonEmpty : Op.and(dedicated, nonEmpty);
+      const nonEmpty = props.servedCidrsMayBeEmpty === false ? true : Op.gte(Fn.lengthOf(served), 1);
+      const hasSources = !Token.isUnresolved(served) || nonEmpty === true ? dedicated : dedicated === true ? nonEmpty : Op.and(dedicated, nonEmpty);
       new SecurityGroupRule(this, 'from-served', {
         type: 'ingress', securityGroupId: sg, protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: served,
         description: 'all protocols (TCP, UDP, ICMP) from the served private subnets',

@@ -1,7 +1,7 @@
-import { Fn, Op, propertyAccess, TerraformLocal, Token, type IResolvable } from 'cdktf';
+import { Fn, Op, propertyAccess, TerraformLocal, TerraformStack, Token, type IResolvable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mapEach } from './for-each';
-import { cloudConfig, cloudConfigText, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
+import { BOOT_SCRIPT_PATH, BOOT_UNIT_PATH, bootScript, bootUnit, cloudConfig, cloudConfigText, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
 /** True when the user data holds values only Terraform knows (module variables), so Terraform must render it. */
 export function hasUnresolvedUserData(props: UserDataProps): boolean {
@@ -25,7 +25,7 @@ export function renderUserDataInTerraform(scope: Construct, props: UserDataProps
   const filesLater = Token.isUnresolved(props.writeFiles ?? []);
   const runcmdLater = Token.isUnresolved(props.runcmd ?? []);
   const known = cloudConfig({ ...props, writeFiles: filesLater ? [] : props.writeFiles, runcmd: runcmdLater ? [] : props.runcmd });
-  const base = new TerraformLocal(scope, 'cloud-config-base', escapeTemplates(known));
+  const base = new TerraformLocal(scope, 'cloud-config-base', shipBootFiles(scope, escapeTemplates(known) as Record<string, unknown>));
   const baseField = (field: string) => Token.asList(propertyAccess(base.expression, [field]));
   const appended: Record<string, unknown> = {};
   if (filesLater) appended.write_files = Fn.concat([baseField('write_files'), Token.asList(withDefaultPermissions(props.writeFiles ?? []))]);
@@ -56,4 +56,31 @@ function escapeTemplates(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(escapeTemplates);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeTemplates(v)]));
   return value;
+}
+
+/** A stack that ships files beside its Terraform (a generated module), by path relative to it. */
+export interface ShipsFiles {
+  readonly shippedFiles: Map<string, string>;
+}
+
+/** Where the boot script and its unit sit in a module that ships them. */
+export const SHIPPED_BOOT_SCRIPT = 'boot/nat-boot.sh';
+export const SHIPPED_BOOT_UNIT = 'boot/cdktf-egress-nat.service';
+
+/**
+ * In a stack that ships files, the boot script and its unit become files of the module, read
+ * with `file()` (the script compressed by Terraform to stay under EC2's user data limit), so
+ * what the instance runs is readable where the module is reviewed. Elsewhere they stay inline.
+ */
+function shipBootFiles(scope: Construct, document: Record<string, unknown>): Record<string, unknown> {
+  const stack = TerraformStack.of(scope) as TerraformStack & Partial<ShipsFiles>;
+  if (!(stack.shippedFiles instanceof Map)) return document;
+  stack.shippedFiles.set(SHIPPED_BOOT_SCRIPT, bootScript());
+  stack.shippedFiles.set(SHIPPED_BOOT_UNIT, bootUnit());
+  const shipped: Record<string, string> = {
+    [BOOT_SCRIPT_PATH]: `\${base64gzip(file("\${path.module}/${SHIPPED_BOOT_SCRIPT}"))}`,
+    [BOOT_UNIT_PATH]: `\${file("\${path.module}/${SHIPPED_BOOT_UNIT}")}`,
+  };
+  const files = document.write_files as Record<string, unknown>[];
+  return { ...document, write_files: files.map((f) => (typeof f.path === 'string' && shipped[f.path] ? { ...f, content: shipped[f.path] } : f)) };
 }

@@ -1,7 +1,12 @@
+import { MODULES } from '../../lib/modules/catalog';
 import { generateModules } from '../../lib/modules/generate';
+import { synthesizeModule } from '../../lib/modules/render';
 import { once } from '../helpers/construct';
 
-/** A generated module's files, parsed. Keys are as Terraform reads them. */
+/**
+ * A generated module: the Terraform JSON its HCL is written from (keys as Terraform reads
+ * them), and its files as text.
+ */
 export interface ModuleJson {
   readonly main: { data?: Record<string, any>; locals: Record<string, any>; resource: Record<string, Record<string, any>> } & Record<string, any>;
   readonly variables: { variable: Record<string, TfVariable> } & Record<string, any>;
@@ -25,12 +30,14 @@ export const allModuleFiles = once(() => generateModules());
 export function moduleJson(name: string): ModuleJson {
   const files: Record<string, string> = {};
   for (const [path, content] of allModuleFiles()) if (path.startsWith(`${name}/`)) files[path.slice(name.length + 1)] = content;
-  const json = (file: string) => JSON.parse(files[file] ?? '{}');
+  const definition = MODULES.find((m) => m.name === name);
+  if (!definition) throw new Error(`no module ${name}`);
+  const { json } = synthesizeModule(definition);
   return {
-    main: json('main.tf.json'),
-    variables: json('variables.tf.json'),
-    outputs: json('outputs.tf.json'),
-    versions: json('versions.tf.json'),
+    main: { data: json.data, locals: json.locals, resource: json.resource },
+    variables: { variable: json.variable },
+    outputs: { output: json.output },
+    versions: { terraform: json.terraform },
     readme: files['README.md'] ?? '',
     files,
   };

@@ -32,7 +32,7 @@ describe('npm run modules', () => {
   });
 
   it('GIVEN an edited, a deleted and an extra file WHEN --check THEN it exits 1 naming each, and changes nothing', () => {
-    const edited = join(dir, 'nat-instance', 'main.tf.json');
+    const edited = join(dir, 'nat-instance', 'main.tf');
     appendFileSync(edited, ' ');
     rmSync(join(dir, 'egress-vpc', 'README.md'));
     mkdirSync(join(dir, 'stray'), { recursive: true });
@@ -40,7 +40,7 @@ describe('npm run modules', () => {
     try {
       const check = modulesCli(['--check', '--dir', dir]);
       expect(check.status).toBe(1);
-      expect(check.stderr).toContain(`stale: ${join(dir, 'nat-instance', 'main.tf.json')}`);
+      expect(check.stderr).toContain(`stale: ${join(dir, 'nat-instance', 'main.tf')}`);
       expect(check.stderr).toContain(`missing: ${join(dir, 'egress-vpc', 'README.md')}`);
       expect(check.stderr).toContain(`unexpected: ${join(dir, 'stray', 'notes.tf')}`);
       expect(check.stderr).toContain('run `npm run modules`');

@@ -2,13 +2,20 @@ import { AWS_PROVIDER_CONSTRAINT } from '../../lib/stacks/egress-stack';
 import { allModuleFiles, moduleJson } from './module-json';
 
 const MODULES = ['nat-instance', 'multi-vpc-nat', 'vpc-endpoints', 'egress-vpc'];
-const TF_FILES = ['main.tf.json', 'variables.tf.json', 'outputs.tf.json', 'versions.tf.json'];
+const TF_FILES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'];
+/** What the NAT modules ship for the instance to run, read there with file(). */
+const BOOT_FILES = ['boot/cdktf-egress-nat.service', 'boot/nat-boot.sh'];
+const NAT_MODULES = ['nat-instance', 'multi-vpc-nat'];
 
 describe('every generated module', () => {
-  it('GIVEN the generator THEN it makes exactly the four modules, each with main, variables, outputs, versions and a README', () => {
+  it('GIVEN the generator THEN it makes exactly the four modules, each with main, variables, outputs, versions, a README and native tests, the NAT modules with their boot files', () => {
     const names = new Set([...allModuleFiles().keys()].map((path) => path.split('/')[0]));
     expect([...names].sort()).toEqual([...MODULES].sort());
-    for (const name of MODULES) expect(Object.keys(moduleJson(name).files).sort()).toEqual([...TF_FILES, 'README.md'].sort());
+    for (const name of MODULES) {
+      const tests = ['tests/aws.tfmock.hcl', `tests/${name.replace(/-/g, '_')}.tftest.hcl`];
+      const expected = [...TF_FILES, 'README.md', ...tests, ...(NAT_MODULES.includes(name) ? BOOT_FILES : [])];
+      expect(Object.keys(moduleJson(name).files).sort()).toEqual(expected.sort());
+    }
   });
 
   describe.each(MODULES)('%s', (name) => {
@@ -16,14 +23,12 @@ describe('every generated module', () => {
 
     it('GIVEN its files THEN none has a provider or backend block: the calling configuration supplies both', () => {
       for (const file of TF_FILES) {
-        const json = JSON.parse(module().files[file]);
-        expect(json).not.toHaveProperty('provider');
-        expect(json.terraform ?? {}).not.toHaveProperty('backend');
-        expect(json.terraform ?? {}).not.toHaveProperty('cloud');
+        expect(module().files[file]).not.toMatch(/^\s*(provider\s+"|backend\s+"|cloud\s*\{)/m);
       }
+      expect(module().versions.terraform).not.toHaveProperty('backend');
     });
 
-    it('GIVEN versions.tf.json THEN it requires a Terraform version and the aws provider range of the spec stacks (5.100 and 6.x)', () => {
+    it('GIVEN versions.tf THEN it requires a Terraform version and the aws provider range of the spec stacks (5.100 and 6.x)', () => {
       expect(module().versions.terraform.required_version).toMatch(/^>= 1\.\d+\.0$/);
       expect(module().versions.terraform.required_providers).toEqual({ aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_CONSTRAINT } });
       expect(AWS_PROVIDER_CONSTRAINT).toBe('>= 5.100.0, < 7.0.0');
@@ -54,12 +59,8 @@ describe('every generated module', () => {
       for (const output of outputs) expect(output.description).toMatch(/\S/);
     });
 
-    it('GIVEN its JSON files THEN each starts with a "//" comment saying it is generated and how to regenerate it', () => {
-      for (const file of TF_FILES) {
-        const text = module().files[file];
-        expect(Object.keys(JSON.parse(text))[0]).toBe('//');
-        expect(JSON.parse(text)['//']).toMatch(/^Generated .*`npm run modules`.*do not edit/);
-      }
+    it('GIVEN its .tf files THEN each starts with a comment saying it is generated and how to regenerate it', () => {
+      for (const file of TF_FILES) expect(module().files[file].split('\n')[0]).toMatch(/^# Generated .*`npm run modules`.*do not edit/);
     });
 
     it('GIVEN its README THEN it says it is generated, shows a usage example, and lists every input and output', () => {
@@ -71,8 +72,8 @@ describe('every generated module', () => {
     });
 
     it('GIVEN its resources THEN none carries cdktf construct metadata', () => {
-      expect(module().files['main.tf.json']).not.toContain('"//": {');
-      expect(module().files['main.tf.json']).not.toContain('uniqueId');
+      expect(module().files['main.tf']).not.toContain('"//"');
+      expect(module().files['main.tf']).not.toContain('uniqueId');
     });
   });
 });

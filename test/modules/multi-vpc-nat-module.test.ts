@@ -24,8 +24,10 @@ describe('modules/multi-vpc-nat inputs', () => {
   it('GIVEN instance_types left null THEN the two cheapest Graviton types carrying the interfaces needed are picked', () => {
     expect(multi().variables.variable.instance_types).toMatchObject({ type: 'list(string)', default: null, nullable: true });
     const picked = multi().main.locals.instance_types as string;
-    expect(picked).toMatch(/^\$\{var\.instance_types != null \? var\.instance_types : slice\(\[for t in \["t4g\.nano","t4g\.micro",/);
-    expect(picked).toContain('(1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes))');
+    expect(picked).toBe('${var.instance_types != null ? var.instance_types : slice(local.fitting_types, 0, min(2, length(local.fitting_types)))}');
+    expect(multi().main.locals.fitting_types).toMatch(/^\$\{\[for t in \["t4g\.nano","t4g\.micro",.* : t if local\.eni_limits\[t\] >= local\.enis_needed\]\}$/);
+    expect(multi().main.locals.enis_needed).toBe('${1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)}');
+    expect(multi().main.locals.eni_limits).toMatchObject({ 't4g.nano': 2, 'c6gn.4xlarge': 8 });
     expect(multi().outputs.output.instance_types.value).toBe('${local.instance_types}');
   });
 

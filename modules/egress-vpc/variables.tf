@@ -1,0 +1,73 @@
+# Generated from lib/modules by `npm run modules`; do not edit. Change the TypeScript and regenerate (`npm run modules -- --check` finds stale files).
+
+variable "name" {
+  description = "Name tag prefix of every resource, e.g. dev-hub."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.name))
+    error_message = "name must match ^[a-z][a-z0-9-]{0,30}$ (lower case, digits, dashes; starts with a letter)"
+  }
+}
+
+variable "cidr" {
+  description = "IPv4 CIDR of the VPC, /16 to /24: cut into sixteen blocks, AZ i gets block i (public) and 8 + i (private)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(cidrnetmask(var.cidr))
+    error_message = "\"${var.cidr}\" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+  }
+
+  validation {
+    condition     = !can(cidrnetmask(var.cidr)) || (tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 24)
+    error_message = "/${split("/", var.cidr)[1]} is outside /16../24; use a prefix length in that range"
+  }
+
+  validation {
+    condition     = !can(cidrnetmask(var.cidr)) || cidrhost(var.cidr, 0) == split("/", var.cidr)[0]
+    error_message = "${var.cidr} is not a network address; did you mean ${cidrhost(var.cidr, 0)}/${split("/", var.cidr)[1]}?"
+  }
+}
+
+variable "azs" {
+  description = "AZs, 1 to 6: one public and one private subnet (with its own route table) each."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.azs) >= 1
+    error_message = "azs must list at least 1 item"
+  }
+
+  validation {
+    condition     = length(var.azs) <= 6
+    error_message = "azs must list at most 6 items"
+  }
+
+  validation {
+    condition     = alltrue([for az in var.azs : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az))])
+    error_message = "azs must be availability zone names such as ap-northeast-1a"
+  }
+
+  validation {
+    condition     = length(distinct(var.azs)) == length(var.azs)
+    error_message = "${join(", ", [for az, v in { for az in var.azs : az => az... } : "\"${az}\"" if length(v) > 1])} is listed twice; list each AZ once"
+  }
+}
+
+variable "ipv6" {
+  description = "Dual stack: an Amazon-provided /56, a /64 per subnet, ::/0 to the internet gateway from public subnets and to an egress-only internet gateway from private ones, so IPv6 skips the NAT."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for every resource of the module (their Name tags win)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,457 @@
+# Generated from lib/modules by `npm run modules`; do not edit. Change the TypeScript and regenerate (`npm run modules -- --check` finds stale files).
+
+locals {
+  eni_limits = {
+    "t4g.nano"     = 2
+    "t4g.micro"    = 2
+    "t4g.small"    = 3
+    "t4g.medium"   = 3
+    "c6g.medium"   = 2
+    "c7g.medium"   = 2
+    "m6g.medium"   = 2
+    "m7g.medium"   = 2
+    "c6gn.medium"  = 2
+    "c7gn.medium"  = 2
+    "t4g.large"    = 3
+    "c6g.large"    = 3
+    "c7g.large"    = 3
+    "m6g.large"    = 3
+    "m7g.large"    = 3
+    "c6gn.large"   = 3
+    "c7gn.large"   = 3
+    "t4g.xlarge"   = 4
+    "c6g.xlarge"   = 4
+    "m6g.xlarge"   = 4
+    "c6gn.xlarge"  = 4
+    "c7gn.xlarge"  = 4
+    "t4g.2xlarge"  = 4
+    "c6gn.2xlarge" = 4
+    "c7gn.2xlarge" = 4
+    "c6gn.4xlarge" = 8
+    "c7gn.4xlarge" = 8
+    "t3a.nano"     = 2
+    "t3.nano"      = 2
+    "t3a.micro"    = 2
+    "t3.micro"     = 2
+    "t3a.small"    = 3
+    "t3.small"     = 3
+    "t3a.medium"   = 3
+    "t3.medium"    = 3
+    "t3a.large"    = 3
+    "t3.large"     = 3
+    "m5.large"     = 3
+    "m6i.large"    = 3
+    "m7i.large"    = 3
+    "c6in.large"   = 3
+    "t3a.xlarge"   = 4
+    "t3.xlarge"    = 4
+    "m5.xlarge"    = 4
+    "m6i.xlarge"   = 4
+    "c6in.xlarge"  = 4
+    "t3a.2xlarge"  = 4
+    "t3.2xlarge"   = 4
+    "c6in.2xlarge" = 4
+    "c6in.4xlarge" = 8
+  }
+  enis_needed         = 1 + (var.egress_interface == "dedicated" ? 1 : 0) + length(var.spokes)
+  fitting_types       = [for t in ["t4g.nano", "t4g.micro", "t4g.small", "t4g.medium", "c6g.medium", "c7g.medium", "m6g.medium", "m7g.medium", "c6gn.medium", "c7gn.medium", "t4g.large", "c6g.large", "c7g.large", "m6g.large", "m7g.large", "c6gn.large", "c7gn.large", "t4g.xlarge", "c6g.xlarge", "m6g.xlarge", "c6gn.xlarge", "c7gn.xlarge", "t4g.2xlarge", "c6gn.2xlarge", "c7gn.2xlarge", "c6gn.4xlarge", "c7gn.4xlarge"] : t if local.eni_limits[t] >= local.enis_needed]
+  instance_types      = var.instance_types != null ? var.instance_types : slice(local.fitting_types, 0, min(2, length(local.fitting_types)))
+  port_forwards       = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
+  image_id            = var.image_id != "" ? var.image_id : (split(".", local.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", local.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  key_name            = var.key_name != "" ? var.key_name : null
+  hub_route_table_ids = var.egress_interface == "dedicated" ? var.private_route_table_ids : []
+  spokes              = [for s in var.spokes : { name = s.name, vpcId = s.vpc_id, subnetId = s.subnet_id, cidrs = s.cidr_blocks, routeTableIds = s.route_table_ids }]
+  indexed_spokes      = [for key, val in local.spokes : merge(val, { "deviceIndex" = (tonumber((var.egress_interface == "dedicated") ? 2 : 1) + key) })]
+  spokes_by_name      = { for key, val in local.indexed_spokes : val.name => val }
+  spoke_route_tables  = { for key, val in flatten([for key, val in local.spokes_by_name : [for i, id in val.routeTableIds : { address = "${key}/${i}", spoke = key, routeTableId = id }]]) : val.address => val }
+  cloud_config_base = {
+    packages = ["nftables"]
+    write_files = [
+      {
+        path        = "/opt/cdktf-egress/nat-boot.sh"
+        permissions = "0755"
+        encoding    = "gz+b64"
+        content     = base64gzip(file("${path.module}/boot/nat-boot.sh"))
+      },
+      {
+        path        = "/etc/systemd/system/cdktf-egress-nat.service"
+        permissions = "0644"
+        content     = file("${path.module}/boot/cdktf-egress-nat.service")
+      },
+      {
+        path        = "/etc/cdktf-egress/nat.conf"
+        permissions = "0644"
+        content     = <<EOT
+# Written by cdktf-egress at synth time; read by nat-boot.sh.
+NAT_ID="${var.name}"
+REGION="${data.aws_region.current.id}"
+EGRESS_MODE="${var.egress_interface}"
+EC2_ENDPOINT_URL=""
+HUB_CIDRS="${join(" ", tolist((var.egress_interface == "dedicated") ? var.hub_cidr_blocks : []))}"
+SPOKES="${join(" ", [for key, val in local.indexed_spokes : join("", [val.deviceIndex, "=", join(",", val.cidrs)])])}"
+PORT_FORWARDS="${join(" ", [for key, val in local.port_forwards : join("", [val.protocol, ":", val.port, ":", val.to, ":", val.toPort, ":", join(",", val.allowFrom)])])}"
+ATTACH_MAX_ATTEMPTS="8"
+INTERFACE_WAIT_SECONDS="60"
+EOT
+      },
+    ]
+    runcmd = [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "cdktf-egress-nat.service"],
+    ]
+  }
+  cloud_config   = merge(local.cloud_config_base, { "write_files" = concat(local.cloud_config_base.write_files, [for key, val in var.user_data_write_files : merge({ "permissions" = "0644" }, val)]), "runcmd" = concat(local.cloud_config_base.runcmd, var.user_data_runcmd) })
+  user_data_text = join("", ["#cloud-config\n", yamlencode(local.cloud_config)])
+}
+
+data "aws_region" "current" {}
+
+resource "aws_security_group" "this" {
+  description = "NAT instance ${var.name}"
+  name_prefix = "${var.name}-"
+  tags        = merge(var.tags, { "Name" = var.name })
+  vpc_id      = var.vpc_id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group" "spoke" {
+  for_each    = local.spokes_by_name
+  description = "NAT ${var.name}: traffic from spoke ${each.value.name}"
+  name_prefix = "${var.name}-${each.value.name}-"
+  tags        = merge(var.tags, { "Name" = "${var.name}-${each.value.name}" })
+  vpc_id      = each.value.vpcId
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group_rule" "ingress_any" {
+  count             = tonumber(((var.egress_interface == "dedicated") && (length(var.hub_cidr_blocks) >= 1)) ? 1 : 0)
+  cidr_blocks       = var.hub_cidr_blocks
+  description       = "all protocols (TCP, UDP, ICMP) from the served private subnets"
+  from_port         = 0
+  protocol          = "-1"
+  security_group_id = aws_security_group.this.id
+  to_port           = 0
+  type              = "ingress"
+}
+
+resource "aws_security_group_rule" "egress" {
+  cidr_blocks       = ["0.0.0.0/0"]
+  description       = "NAT traffic to the internet"
+  from_port         = 0
+  ipv6_cidr_blocks  = ["::/0"]
+  protocol          = "-1"
+  security_group_id = aws_security_group.this.id
+  to_port           = 0
+  type              = "egress"
+}
+
+resource "aws_security_group_rule" "port_forward" {
+  for_each          = { for key, val in local.port_forwards : join("/", [val.protocol, val.port]) => val }
+  cidr_blocks       = each.value.allowFrom
+  description       = "port forward to ${each.value.to}:${each.value.toPort}"
+  from_port         = each.value.port
+  protocol          = each.value.protocol
+  security_group_id = aws_security_group.this.id
+  to_port           = each.value.port
+  type              = "ingress"
+}
+
+resource "aws_security_group_rule" "spoke_ingress" {
+  for_each          = local.spokes_by_name
+  cidr_blocks       = each.value.cidrs
+  description       = "all protocols from spoke ${each.value.name}"
+  from_port         = 0
+  protocol          = "-1"
+  security_group_id = aws_security_group.spoke[each.key].id
+  to_port           = 0
+  type              = "ingress"
+}
+
+resource "aws_security_group_rule" "spoke_egress" {
+  for_each          = local.spokes_by_name
+  cidr_blocks       = ["0.0.0.0/0"]
+  description       = "replies to the spoke"
+  from_port         = 0
+  protocol          = "-1"
+  security_group_id = aws_security_group.spoke[each.key].id
+  to_port           = 0
+  type              = "egress"
+}
+
+resource "aws_network_interface" "this" {
+  count             = tonumber((var.egress_interface == "dedicated") ? 1 : 0)
+  description       = "NAT ${var.name} egress (device 1)"
+  security_groups   = [aws_security_group.this.id]
+  source_dest_check = false
+  subnet_id         = var.public_subnet
+  tags              = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name, "cdktf-egress:device-index" = "1" })
+}
+
+resource "aws_network_interface" "spoke" {
+  for_each          = local.spokes_by_name
+  description       = "NAT ${var.name} in spoke ${each.value.name} (device ${each.value.deviceIndex})"
+  security_groups   = [aws_security_group.spoke[each.key].id]
+  source_dest_check = false
+  subnet_id         = each.value.subnetId
+  tags              = merge(var.tags, { "Name" = "${var.name}-${each.value.name}", "cdktf-egress:nat" = var.name, "cdktf-egress:device-index" = each.value.deviceIndex })
+}
+
+resource "aws_route" "this" {
+  count                  = length(local.hub_route_table_ids)
+  destination_cidr_block = "0.0.0.0/0"
+  network_interface_id   = one(aws_network_interface.this[*].id)
+  route_table_id         = element(local.hub_route_table_ids, count.index)
+}
+
+resource "aws_route" "spoke" {
+  for_each               = local.spoke_route_tables
+  destination_cidr_block = "0.0.0.0/0"
+  network_interface_id   = aws_network_interface.spoke[each.value.spoke].id
+  route_table_id         = each.value.routeTableId
+}
+
+resource "aws_eip" "this" {
+  domain            = "vpc"
+  network_interface = tostring((var.egress_interface == "dedicated") ? one(aws_network_interface.this[*].id) : null)
+  tags              = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
+}
+
+resource "aws_iam_role" "this" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "ec2.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+  description = "NAT instance ${var.name}"
+  name_prefix = "${var.name}-"
+  tags        = merge(var.tags, {})
+}
+
+resource "aws_iam_role_policy_attachment" "ssm" {
+  policy_arn = var.ssm_policy_arn
+  role       = aws_iam_role.this.name
+}
+
+resource "aws_iam_role_policy" "boot" {
+  name = "nat-boot"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "FindOwnInterfaces"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses"]
+        Resource = "*"
+      },
+      {
+        Sid      = "AttachOwnInterfaces"
+        Effect   = "Allow"
+        Action   = "ec2:AttachNetworkInterface"
+        Resource = ["arn:aws:ec2:*:*:network-interface/*", "arn:aws:ec2:*:*:instance/*"]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/cdktf-egress:nat" = var.name
+          }
+        }
+      },
+      {
+        Sid      = "ReportOwnHealth"
+        Effect   = "Allow"
+        Action   = "autoscaling:SetInstanceHealth"
+        Resource = "*"
+        Condition = {
+          StringEquals = {
+            "autoscaling:ResourceTag/cdktf-egress:nat" = var.name
+          }
+        }
+      },
+      {
+        Sid      = "AssociateOwnAddress"
+        Effect   = "Allow"
+        Action   = "ec2:AssociateAddress"
+        Resource = "arn:aws:ec2:*:*:elastic-ip/${aws_eip.this.allocation_id}"
+      },
+      {
+        Sid      = "AssociateOntoOwnInterface"
+        Effect   = "Allow"
+        Action   = "ec2:AssociateAddress"
+        Resource = "arn:aws:ec2:*:*:network-interface/*"
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/cdktf-egress:nat" = var.name
+          }
+        }
+      },
+    ]
+  })
+  role = aws_iam_role.this.id
+}
+
+resource "aws_iam_instance_profile" "this" {
+  name_prefix = "${var.name}-"
+  role        = aws_iam_role.this.name
+  tags        = merge(var.tags, {})
+}
+
+resource "aws_launch_template" "this" {
+  description            = "NAT instance ${var.name}"
+  image_id               = local.image_id
+  key_name               = local.key_name
+  name_prefix            = "${var.name}-"
+  tags                   = merge(var.tags, { "Name" = var.name })
+  update_default_version = true
+  user_data              = base64encode(local.user_data_text)
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      delete_on_termination = "true"
+      encrypted             = "true"
+      volume_size           = var.root_volume_size
+      volume_type           = "gp3"
+    }
+  }
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.this.arn
+  }
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_put_response_hop_limit = 1
+    http_tokens                 = "required"
+  }
+
+  network_interfaces {
+    associate_public_ip_address = "true"
+    delete_on_termination       = "true"
+    description                 = "NAT ${var.name} primary"
+    device_index                = 0
+    security_groups             = [aws_security_group.this.id]
+    subnet_id                   = var.public_subnet
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(var.tags, { "cdktf-egress:nat" = var.name, "Name" = var.name })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(var.tags, { "cdktf-egress:nat" = var.name, "Name" = var.name })
+  }
+
+  tag_specifications {
+    resource_type = "network-interface"
+    tags          = merge(var.tags, { "cdktf-egress:nat" = var.name, "Name" = var.name })
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (length(local.user_data_text) <= 16384)
+      error_message = "user data would be ${length(local.user_data_text)} bytes; EC2 accepts at most 16384. Shorten user_data_write_files or user_data_runcmd"
+    }
+  }
+}
+
+resource "aws_autoscaling_group" "this" {
+  capacity_rebalance  = var.use_spot_instance
+  desired_capacity    = tonumber(var.enabled ? 1 : 0)
+  health_check_type   = "EC2"
+  max_size            = tonumber(var.enabled ? 1 : 0)
+  min_size            = tonumber((var.schedule != null) ? 0 : tonumber(var.enabled ? 1 : 0))
+  name_prefix         = "${var.name}-"
+  vpc_zone_identifier = [var.public_subnet]
+
+  instance_refresh {
+    strategy = "Rolling"
+
+    preferences {
+      min_healthy_percentage = 0
+    }
+  }
+
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_allocation_strategy            = "lowest-price"
+      on_demand_base_capacity                  = 0
+      on_demand_percentage_above_base_capacity = tonumber(var.use_spot_instance ? 0 : 100)
+      spot_allocation_strategy                 = "price-capacity-optimized"
+    }
+
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.this.id
+        version            = aws_launch_template.this.latest_version
+      }
+
+      dynamic "override" {
+        for_each = local.instance_types
+
+        content {
+          instance_type = override.value
+        }
+      }
+    }
+  }
+
+  dynamic "tag" {
+    for_each = merge(var.tags, { "cdktf-egress:nat" = var.name, "Name" = var.name })
+
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = false
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.boot]
+
+  lifecycle {
+    ignore_changes = [desired_capacity]
+  }
+}
+
+resource "aws_autoscaling_schedule" "nat_schedule_on" {
+  count                  = tonumber((var.enabled && (var.schedule != null)) ? 1 : 0)
+  autoscaling_group_name = aws_autoscaling_group.this.name
+  desired_capacity       = 1
+  max_size               = -1
+  min_size               = -1
+  recurrence             = var.schedule.on
+  scheduled_action_name  = "${var.name}-on"
+  time_zone              = var.schedule.time_zone
+}
+
+resource "aws_autoscaling_schedule" "nat_schedule_off" {
+  count                  = tonumber((var.enabled && (var.schedule != null)) ? 1 : 0)
+  autoscaling_group_name = aws_autoscaling_group.this.name
+  desired_capacity       = 0
+  max_size               = -1
+  min_size               = -1
+  recurrence             = var.schedule.off
+  scheduled_action_name  = "${var.name}-off"
+  time_zone              = var.schedule.time_zone
+}
+
+resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
+  count                           = tonumber((var.block_public_access != null) ? 1 : 0)
+  internet_gateway_exclusion_mode = ((var.block_public_access.account_mode == "block-ingress") || (length(local.port_forwards) >= 1)) ? "allow-bidirectional" : "allow-egress"
+  subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
+  tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
+  vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
+}

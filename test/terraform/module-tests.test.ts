@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { hclForStack } from '../../lib/modules/hcl';
+import { EXAMPLE_SPEC_FILE, loadSpecFile } from '../../lib/spec';
+import { EgressStack } from '../../lib/stacks/egress-stack';
+import { ROOT } from '../helpers/synth';
+import { assertTerraformAvailable, PLUGIN_DIR, plannedResources, terraform, terraformEnv, terraformPlan } from './terraform';
+
+// The modules as Terraform users receive them: formatted as `terraform fmt` formats, tested
+// by their own `terraform test` files (mock provider, no account), and planning the roots
+// int128/nat-instance users already have, including lists known only at apply.
+
+const run = promisify(execFile);
+const MODULES = readdirSync(join(ROOT, 'modules')).sort();
+const TIMEOUT = 300_000;
+
+let ready: Promise<void> | undefined;
+const terraformReady = () => (ready ??= assertTerraformAvailable());
+
+/** A scratch directory holding modules/ and, two levels below it as examples/ are, a root: the given files or directory. */
+function scratch(root: Record<string, string> | string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'egress-module-'));
+  cpSync(join(ROOT, 'modules'), join(dir, 'modules'), { recursive: true });
+  const at = join(dir, 'examples', 'root');
+  if (typeof root === 'string') cpSync(root, at, { recursive: true, filter: (path) => !path.includes('.terraform') });
+  else {
+    mkdirSync(at, { recursive: true });
+    for (const [file, content] of Object.entries(root)) writeFileSync(join(at, file), content);
+  }
+  return at;
+}
+
+async function terraformTest(dir: string): Promise<string> {
+  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`]);
+  return terraform(dir, ['test']);
+}
+
+describe('modules/ as Terraform reads them', () => {
+  it('GIVEN modules/ and examples/ WHEN terraform fmt -check -recursive THEN nothing is reformatted', async () => {
+    await terraformReady();
+    const { stdout } = await run('terraform', ['fmt', '-check', '-recursive', 'modules', 'examples'], { cwd: ROOT, env: terraformEnv() }).catch((e: { stdout: string }) => ({ stdout: `not formatted:\n${e.stdout}` }));
+    expect(stdout).toBe('');
+  }, TIMEOUT);
+
+  it.concurrent.each(MODULES)('GIVEN modules/%s WHEN terraform test THEN every run passes, plans and applies alike', async (name) => {
+    await terraformReady();
+    const dir = mkdtempSync(join(tmpdir(), `egress-tftest-${name}-`));
+    cpSync(join(ROOT, 'modules', name), dir, { recursive: true });
+    const output = await terraformTest(dir);
+    const summary = /Success! (\d+) passed, 0 failed/.exec(output);
+    expect(summary).not.toBeNull();
+    expect(Number(summary?.[1])).toBeGreaterThanOrEqual(3);
+    expect(output).toMatch(/run "[a-z_]*appl[a-z_]*"\.\.\. pass/);
+  }, TIMEOUT);
+
+  it('GIVEN a root testing itself with mock_provider (made-up IDs, one provider-checked ARN) WHEN terraform test THEN it passes', async () => {
+    await terraformReady();
+    const output = await terraformTest(scratch(join(ROOT, 'examples', 'nat-instance')));
+    expect(output).toMatch(/Success! 1 passed, 0 failed/);
+  }, TIMEOUT);
+});
+
+/** A VPC whose CIDR IPAM allocates at apply: its subnets' CIDRs, and a compact() of them, are unknown at plan. */
+const IPAM_ROOT = `
+provider "aws" {
+  region = "us-west-2"
+}
+
+resource "aws_vpc" "main" {
+  ipv4_ipam_pool_id   = "ipam-pool-0123456789abcdef0"
+  ipv4_netmask_length = 16
+}
+
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 4, 0)
+}
+
+resource "aws_subnet" "private" {
+  count      = 2
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 4, 8 + count.index)
+}
+
+resource "aws_route_table" "private" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}
+
+module "nat" {
+  source = "../../modules/nat-instance"
+
+  name                        = "main"
+  vpc_id                      = aws_vpc.main.id
+  public_subnet               = aws_subnet.public.id
+  private_subnets_cidr_blocks = compact(aws_subnet.private[*].cidr_block)
+  private_route_table_ids     = aws_route_table.private[*].id
+}
+`;
+
+describe('modules/nat-instance as a drop-in for int128/nat-instance', () => {
+  it('GIVEN private_subnets_cidr_blocks known only at apply WHEN plan THEN it plans (no Invalid count argument), the rule taking the list at apply', async () => {
+    await terraformReady();
+    const plan = await terraformPlan(scratch({ 'main.tf': IPAM_ROOT }));
+    const addresses = plannedResources(plan.show.planned_values.root_module).map((r) => r.address);
+    expect(addresses).toEqual(expect.arrayContaining(['module.nat.aws_security_group_rule.ingress_any', 'module.nat.aws_route.this[0]', 'module.nat.aws_route.this[1]']));
+  }, TIMEOUT);
+});
+
+describe('the HCL emitter on whatever the constructs synthesize', () => {
+  it('GIVEN the built-in example\'s whole spec stack (every construct, plain values) WHEN written as HCL THEN terraform fmt leaves it alone and validate accepts it', async () => {
+    await terraformReady();
+    const { spec } = loadSpecFile(EXAMPLE_SPEC_FILE);
+    const hcl = hclForStack((app) => new EgressStack(app, spec));
+    const dir = mkdtempSync(join(tmpdir(), 'egress-stack-hcl-'));
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    writeFileSync(join(dir, 'provider.tf'), `provider "aws" {\n  region = "${spec.region}"\n}\n`);
+    await terraform(dir, ['fmt', '-check', '-diff']);
+    await terraform(dir, ['init', '-input=false', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`]);
+    expect(await terraform(dir, ['validate'])).toMatch(/Success! The configuration is valid/);
+    expect(hcl).toMatch(/^resource "aws_autoscaling_group" /m);
+    expect(hcl).toMatch(/^resource "aws_vpc_endpoint" /m);
+  }, TIMEOUT);
+});
