@@ -264,7 +264,7 @@ describe('a bad spec', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
     expect(treeHash(outdir)).toBe(before);
-  });
+  }, 300_000);
 
   it('is a spec file that does not exist: exits 2 naming the file', () => {
     const run = runSynth({ file: '/nonexistent/egress.yaml' }, outdir);
