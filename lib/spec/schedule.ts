@@ -171,7 +171,9 @@ export const ScheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['off'], message: `is the same as on ("${schedule.on}"); give the time the NAT stops`, input: schedule.off });
       return;
     }
-    const clash = firstClash(schedule);
+    // The object's check runs even when a field failed its own: only compare what parsed.
+    const fieldsValid = [schedule.on, schedule.off].every((e) => !cronProblem(e) && minutesOfHour(e) <= 1) && !timeZoneProblem(schedule.timeZone);
+    const clash = fieldsValid ? firstClash(schedule) : undefined;
     if (clash) {
       const message = `fires at the same minute as on (first ${clash} ${schedule.timeZone}), when Auto Scaling may run either; give on and off times that never coincide`;
       ctx.addIssue({ code: 'custom', path: ['off'], message, input: schedule.off });
