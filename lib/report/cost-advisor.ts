@@ -27,6 +27,8 @@ export interface Recommendation {
   /** This spec's monthly total minus the changed spec's, in USD. */
   readonly monthlySavingUsd: number;
   readonly change: SpecChange;
+  /** Further fields the same change sets, when one field alone would not make a valid spec. */
+  readonly alsoChange?: SpecChange[];
   /** Why it saves, and what it gives up. */
   readonly why: string;
 }
@@ -53,6 +55,7 @@ interface Candidate {
   readonly title: string;
   readonly path: (string | number)[];
   readonly to: unknown;
+  readonly also?: { readonly path: (string | number)[]; readonly to: unknown }[];
   readonly why: string;
 }
 
@@ -75,24 +78,28 @@ export function adviseCosts(spec: Spec, options: CostModelOptions = {}): Advice 
 }
 
 function price(context: Context, candidate: Candidate, options: CostModelOptions): Recommendation[] {
-  const changed = applyChange(context.spec, candidate.path, candidate.to);
+  const changed = applyChange(context.spec, [candidate, ...(candidate.also ?? [])]);
   if (!changed) return [];
   const saving = round(total(context.model) - total(costModel(changed, options)));
   if (saving < MIN_SAVING_USD) return [];
   return [{
     id: candidate.id, title: candidate.title, monthlySavingUsd: saving,
-    change: { path: formatPath(candidate.path), to: candidate.to }, why: candidate.why,
+    change: { path: formatPath(candidate.path), to: candidate.to },
+    ...(candidate.also ? { alsoChange: candidate.also.map((c) => ({ path: formatPath(c.path), to: c.to })) } : {}),
+    why: candidate.why,
   }];
 }
 
-/** The spec with one field replaced, if the result is still a valid spec; the advice must be something the tool accepts. */
-function applyChange(spec: Spec, path: readonly (string | number)[], to: unknown): Spec | undefined {
+/** The spec with these fields replaced, if the result is still a valid spec; the advice must be something the tool accepts. */
+function applyChange(spec: Spec, changes: readonly { readonly path: readonly (string | number)[]; readonly to: unknown }[]): Spec | undefined {
   const copy = structuredClone(spec) as unknown as Record<string | number, unknown>;
-  let at = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  const last = path[path.length - 1];
-  if (to === undefined) delete at[last];
-  else at[last] = structuredClone(to);
+  for (const { path, to } of changes) {
+    let at = copy;
+    for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+    const last = path[path.length - 1];
+    if (to === undefined) delete at[last];
+    else at[last] = structuredClone(to);
+  }
   try {
     const checked = validateSpec(copy);
     return checked.spec;
@@ -175,6 +182,8 @@ function primaryCandidate({ spec, topology }: Context, nat: NatView, i: number):
     title: `Put NAT ${nat.name}'s EIP on its primary interface and drop the egress ENI`,
     path: ['natInstances', i, 'egressInterface'],
     to: 'primary',
+    // The spec refuses primary mode that strands the hub's private subnets unless it is said explicitly.
+    also: [{ path: ['natInstances', i, 'allowHubWithoutEgress'], to: true }],
     why:
       `${nat.hub} sends no traffic (${hub?.trafficSource} is 0), so only the spokes need the NAT: primary mode moves the EIP onto the primary interface, ` +
       `which then needs no second public address, and frees an interface for a spoke. ${nat.hub}'s private subnets lose their IPv4 egress.`,

@@ -25,7 +25,7 @@ export function renderAdvice(advice: Advice, totalUsd: number): string[] {
     '',
     ...advice.recommendations.flatMap((r, i) => [
       `${i + 1}. **${r.title}**: saves ${money(r.monthlySavingUsd)} a month (${money(r.monthlySavingUsd * 12)} a year).`,
-      `   Change: \`${r.change.path}: ${JSON.stringify(r.change.to)}\``,
+      `   Change: ${[r.change, ...(r.alsoChange ?? [])].map((c) => `\`${c.path}: ${JSON.stringify(c.to)}\``).join(', ')}`,
       `   ${r.why}`,
     ]),
     '',

@@ -125,7 +125,11 @@ describe('cost advisor on a costly layout', () => {
   });
 
   it('GIVEN a hub the spec says sends 0 GB WHEN advised THEN primary mode is offered; with the default traffic it is not', () => {
-    expect(byId(advice.recommendations, 'primary-egress').change).toEqual({ path: 'natInstances[0].egressInterface', to: 'primary' });
+    const primary = byId(advice.recommendations, 'primary-egress');
+    expect(primary.change).toEqual({ path: 'natInstances[0].egressInterface', to: 'primary' });
+    // One field alone would be refused: primary mode leaves the hub's private subnets without IPv4 egress.
+    expect(primary.alsoChange).toEqual([{ path: 'natInstances[0].allowHubWithoutEgress', to: true }]);
+    expect(renderCostReport(spec)).toContain('Change: `natInstances[0].egressInterface: "primary"`, `natInstances[0].allowHubWithoutEgress: true`');
     const busyHub = costlySpec({ vpcs: [{ name: 'hub', cidr: '10.0.0.0/16', azs: ['us-east-1a'] }, { name: 'app', cidr: '10.1.0.0/16', azs: ['us-east-1a'] }, { name: 'isolated', cidr: '10.2.0.0/16', azs: ['us-east-1a', 'us-east-1b'] }] });
     expect(adviseCosts(busyHub).recommendations.map((r) => r.id)).not.toContain('primary-egress');
   });
