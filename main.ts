@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { withoutCreationStacks } from './lib/creation-stacks';
 import { replaceDirectory } from './lib/output';
 import { writeReports } from './lib/report';
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from './lib/spec';
@@ -22,9 +23,11 @@ function main(): number {
   const { App } = require('cdktf') as typeof import('cdktf');
   const { EgressStack } = require('./lib/stacks/egress-stack') as typeof import('./lib/stacks/egress-stack');
   replaceDirectory(outdir, (staging) => {
-    const app = new App({ outdir: staging });
-    new EgressStack(app, loaded.spec);
-    app.synth();
+    withoutCreationStacks(() => {
+      const app = new App({ outdir: staging });
+      new EgressStack(app, loaded.spec);
+      app.synth();
+    });
     // The same checked spec feeds the stack, the cost report and the diagram: one pass, no re-parse.
     const reports = writeReports(loaded.spec, join(staging, 'stacks', loaded.spec.project));
     reports.problems.forEach((p) => process.stderr.write(`warning: cost report: ${p}\n`));
