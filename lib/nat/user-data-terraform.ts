@@ -4,9 +4,9 @@ import { mapEach } from './for-each';
 import { cloudConfig, cloudConfigText, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
 /** True when the user data holds values only Terraform knows (module variables), so Terraform must render it. */
-export function hasUnresolvedUserData(props: UserDataProps): boolean {
+export function hasUnresolvedUserData(props: UserDataProps, text: string = cloudConfigText(props)): boolean {
   if (Token.isUnresolved(props.writeFiles ?? []) || Token.isUnresolved(props.runcmd ?? [])) return true;
-  return Token.isUnresolved(cloudConfigText(props));
+  return Token.isUnresolved(text);
 }
 
 export interface TerraformUserData {
