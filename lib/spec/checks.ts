@@ -1,6 +1,7 @@
 import { expandEndpoints } from '../endpoints/services';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
+import { hasPublicSubnets } from './public-subnets';
 import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
@@ -33,7 +34,7 @@ export function checkSpec(spec: Spec): Issue[] {
   const warn = (path: IssuePath, message: string) => issues.push({ path, message, level: 'warning' });
 
   const named = [
-    ...spec.vpcs.map((vpc, i) => ({ ...createdVpc(vpc, i), valid: checkCreatedVpc(spec, vpc, ['vpcs', i], error) })),
+    ...spec.vpcs.map((vpc, i) => ({ ...createdVpc(spec, vpc, i), valid: checkCreatedVpc(spec, vpc, ['vpcs', i], error) })),
     ...spec.existingVpcs.map((vpc, i) => ({ ...existingVpc(vpc, i), valid: checkExistingVpc(vpc, ['existingVpcs', i], error) })),
   ];
   const vpcs = new Map<string, NamedVpc>();
@@ -113,14 +114,14 @@ function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: { min: 
   return true;
 }
 
-function createdVpc(vpc: VpcSpec, i: number): Omit<NamedVpc, 'valid'> {
+function createdVpc(spec: Spec, vpc: VpcSpec, i: number): Omit<NamedVpc, 'valid'> {
   return {
     name: vpc.name,
     path: ['vpcs', i],
     cidrs: [vpc.cidr],
     azs: vpc.azs,
     privateAzs: vpc.azs,
-    publicAzs: vpc.azs,
+    publicAzs: hasPublicSubnets(spec, vpc) ? vpc.azs : [],
     privateRouteTables: [],
     publicRouteTables: [],
   };
@@ -158,7 +159,7 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
       return;
     }
     if (!hub.publicAzs.includes(nat.az)) {
-      error([...path, 'az'], `VPC "${hub.name}" has no public subnet in ${nat.az}; use one of: ${hub.publicAzs.join(', ') || '(none: add a subnet with public: true)'}`);
+      error([...path, 'az'], `VPC "${hub.name}" has no public subnet in ${nat.az}; use one of: ${hub.publicAzs.join(', ') || `(none: ${hub.path[0] === 'vpcs' ? 'set publicSubnets: true' : 'add a subnet with public: true'})`}`);
     }
     const serve = (vpcName: string, where: IssuePath) => {
       const other = servedBy.get(vpcName);

@@ -84,6 +84,11 @@ const CASES: Case[] = [
   { name: 'tag value not a string', mutate: (s) => (s.tags = { owner: 1 }), lines: ['error: tags.owner: must be a string, not number 1'] },
   { name: 'NAT in an unknown VPC', mutate: (s) => (nat(s).vpc = 'core'), lines: ['error: natInstances[0].vpc: unknown VPC "core"; use one of: hub, app1, app2, legacy'] },
   {
+    name: 'NAT in a VPC without public subnets',
+    mutate: (s) => (s.vpcs[0].publicSubnets = false),
+    lines: ['error: natInstances[0].az: VPC "hub" has no public subnet in ap-northeast-1a; use one of: (none: set publicSubnets: true)'],
+  },
+  {
     name: 'NAT AZ not among its VPC AZs',
     mutate: (s) => (nat(s).az = 'ap-northeast-1d'),
     lines: [
