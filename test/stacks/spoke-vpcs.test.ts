@@ -17,7 +17,7 @@ describe('EgressStack spoke VPCs', () => {
       { name: 'app2', cidr: '10.2.0.0/16', azs: [AZ], publicSubnets: true },
       { name: 'solo', cidr: '10.3.0.0/16', azs: [AZ] },
     ],
-    natInstances: [{ name: 'shared', vpc: 'hub', az: AZ, instanceTypes: ['t4g.small'], spokes: ['app1', 'app2'] }],
+    natInstances: [{ name: 'shared', vpc: 'hub', az: AZ, spokes: ['app1', 'app2'] }],
   });
 
   it('GIVEN a spoke that does not ask for them THEN it gets no internet gateway and no public subnets', () => {
