@@ -7,7 +7,7 @@ const providerRoot = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'cdktf.out/**', 'modules/**', 'examples/**', 'bench/baseline/**', 'coverage/**', '**/*.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.dist-*/**', 'cdktf.out/**', 'modules/**', 'examples/**', 'bench/baseline/**', 'coverage/**', '**/*.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

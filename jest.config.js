@@ -1,12 +1,15 @@
-// Three tiers, runnable together (`npm test`) or alone (`--selectProjects <name>`).
+// Four tiers, runnable together (`npm test`) or alone (`--selectProjects <name>`).
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// dist/ is the build's output (a copy of lib/ as JavaScript), never a test's input.
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.dist-'] };
 
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/terraform/', '<rootDir>/test/dataplane/'] },
+      testPathIgnorePatterns: ['<rootDir>/test/terraform/', '<rootDir>/test/dataplane/', '<rootDir>/test/consumer/'] },
     { ...common, displayName: 'terraform', testMatch: ['<rootDir>/test/terraform/**/*.test.ts'] },
+    // The packed package in a user's app outside the repository (npm, tsc, cdktf synth, terraform plan).
+    { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
     { ...common, displayName: 'dataplane', testMatch: ['<rootDir>/test/dataplane/**/*.test.ts'] },
   ],
 };

@@ -1,3 +1,4 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
@@ -18,4 +19,13 @@ export function synthStack(build: (app: Construct) => TerraformStack): Record<st
 export function variableList(scope: Construct, id: string): string[] {
   return new TerraformVariable(scope, id, { type: 'list(string)' }).listValue;
 }
+/** The stack's default aws provider, as a user's app would declare it. */
+export function awsProvider(scope: Construct, config: { region?: string; defaultTags?: Record<string, string>; alias?: string }): void {
+  new AwsProvider(scope, config.alias ? `aws-${config.alias}` : 'aws', {
+    region: config.region,
+    alias: config.alias,
+    defaultTags: config.defaultTags ? [{ tags: config.defaultTags }] : undefined,
+  });
+}
+
 export type { TerraformStack } from 'cdktf';

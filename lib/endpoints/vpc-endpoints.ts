@@ -12,7 +12,9 @@ export type { EndpointPlacement } from './placement';
 export interface VpcEndpointsProps {
   /** Name tag prefix, e.g. `dev-app1`. */
   readonly name: string;
+  /** AWS region: part of every endpoint's service name. */
   readonly region: string;
+  /** The VPC the endpoints are made in (an `EgressVpc` or `existingVpcRef(...)`). */
   readonly vpc: VpcRef;
   /** Free gateway endpoints, routed from every private route table. @default [] */
   readonly gateway?: readonly GatewayService[];

@@ -7,8 +7,11 @@
 export type Architecture = 'arm64' | 'x86_64';
 
 export interface InstanceTypeInfo {
+  /** EC2 instance type, e.g. `t4g.nano`. */
   readonly type: string;
+  /** CPU architecture of the type. */
   readonly architecture: Architecture;
+  /** Maximum network interfaces the type carries. */
   readonly maxEnis: number;
 }
 

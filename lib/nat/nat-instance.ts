@@ -19,18 +19,24 @@ import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-ter
 export type EgressInterface = 'dedicated' | 'primary';
 
 export interface PortForward {
+  /** Transport protocol forwarded. */
   readonly protocol: 'tcp' | 'udp';
+  /** Port on the NAT's public address (the EIP). */
   readonly port: number;
+  /** Private IPv4 address the traffic is forwarded to, in a served network. */
   readonly to: string;
-  /** @default - same as `port` */
+  /** Port on `to`. @default - same as `port` */
   readonly toPort?: number;
+  /** Source CIDRs admitted by the security group; nothing else reaches the port. */
   readonly allowFrom: string[];
 }
 
 export interface NatInstanceProps {
   /** Name prefix and value of the `cdktf-egress:nat` tag, e.g. `dev-shared`. */
   readonly natId: string;
+  /** AWS region; the boot script calls the EC2 API there. */
   readonly region: string;
+  /** The VPC of `publicSubnetId` (the hub): the security group is made there. */
   readonly vpcId: string;
   /** The public subnet the instance and its egress ENI live in (fixes the AZ). */
   readonly publicSubnetId: string;
@@ -52,19 +58,19 @@ export interface NatInstanceProps {
   readonly spokes?: readonly NatSpoke[];
   /** Types of one architecture; the first decides the AMI unless `architecture` or `imageId` is given. */
   readonly instanceTypes: string[];
-  /** @default - from the first instance type */
+  /** CPU architecture of the AMI. @default - from the first instance type */
   readonly architecture?: Architecture;
-  /** @default true */
+  /** Run on spot capacity (on-demand when false). @default true */
   readonly spot?: Flag;
   /** false scales the ASG to zero. @default true */
   readonly enabled?: Flag;
   /** AMI ID or `resolve:ssm:` parameter. @default - latest Amazon Linux 2023 for the architecture */
   readonly imageId?: string;
-  /** @default - no key pair */
+  /** EC2 key pair for SSH. @default - no key pair */
   readonly keyName?: string;
   /** SSH is opened from these only when `keyName` is set too. @default [] */
   readonly sshAllowFrom?: string[];
-  /** @default 8 */
+  /** Root volume size in GiB (encrypted gp3). @default 8 */
   readonly rootVolumeSize?: number;
   /** A list only Terraform knows must give `toPort` on every element. @default [] */
   readonly portForwards?: readonly PortForward[];
@@ -72,7 +78,7 @@ export interface NatInstanceProps {
   readonly userDataWriteFiles?: readonly WriteFile[];
   /** Extra cloud-init `runcmd` entries, run after the NAT is up. @default [] */
   readonly userDataRuncmd?: readonly string[];
-  /** @default 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' */
+  /** Managed policy for Session Manager access to the instance. @default 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' */
   readonly ssmPolicyArn?: string;
   /** Allocate an EIP for the egress interface. @default true */
   readonly createEip?: Flag;

@@ -11,6 +11,7 @@ import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 export interface NatSpoke {
   /** Name tag part, e.g. `app1`. */
   readonly name: string;
+  /** The spoke VPC: the ENI's security group is made there. */
   readonly vpcId: string;
   /** A private subnet of the spoke in the NAT instance's AZ: the ENI is created there. */
   readonly subnetId: string;
@@ -22,10 +23,12 @@ export interface NatSpoke {
 
 /** A spoke and the device index its ENI is attached at. */
 export interface IndexedSpoke extends NatSpoke {
+  /** Device index the boot script attaches the spoke's ENI at. */
   readonly deviceIndex: number;
 }
 
 export interface SpokeAttachmentProps extends NatSpoke {
+  /** The NAT's name: name prefix and `cdktf-egress:nat` tag value the boot script finds the ENI by. */
   readonly natId: string;
   /** Device index the boot script attaches the ENI at (2.. with a dedicated egress ENI, else 1..). */
   readonly deviceIndex: number;

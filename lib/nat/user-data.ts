@@ -29,8 +29,11 @@ export interface BootPortForward {
 }
 
 export interface WriteFile {
+  /** Absolute path on the instance. */
   readonly path: string;
+  /** File content, written as is. */
   readonly content: string;
+  /** Octal mode. @default '0644' */
   readonly permissions?: string;
 }
 

@@ -8,8 +8,11 @@ import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 export type IssuePath = readonly (string | number)[];
 
 export interface Issue {
+  /** Where in the spec, e.g. `['natInstances', 0, 'spokes', 0]`. */
   readonly path: IssuePath;
+  /** What is wrong and what would be right. */
   readonly message: string;
+  /** Errors stop synthesis; warnings are printed. */
   readonly level: 'error' | 'warning';
 }
 

@@ -23,7 +23,9 @@ export function formatIssue(issue: Issue): string {
 }
 
 export interface LoadedSpec {
+  /** The checked spec with defaults filled in. */
   readonly spec: Spec;
+  /** Problems that do not stop synthesis. */
   readonly warnings: Issue[];
 }
 
