@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type Row } from './measure';
@@ -13,7 +13,8 @@ import { testTiersSection } from './sections/test-tiers';
 // raw figures and the conditions they were measured under. Ratios compare figures from
 // the same run; paired ones alternate A and B and take the median of the per-pair ratios.
 //
-// BENCH_SECTIONS=synth,plan picks sections; BENCH_SKIP_TESTS=1 leaves the test tiers out;
+// BENCH_SECTIONS=synth,plan picks sections (results.json keeps the other sections' last
+// figures, each with the date and load it was measured under); BENCH_SKIP_TESTS=1 leaves the test tiers out;
 // BENCH_RUNS (default 5) and BENCH_SLOW_RUNS (default 3) set the runs and pairs.
 
 /** In the order they run. A new section is a file under bench/sections and a line here. */
@@ -33,26 +34,34 @@ function printTable(rows: readonly Row[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+const RESULTS = join(ROOT, 'bench', 'results.json');
+const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+
 async function main(): Promise<void> {
   const sections = selected();
   const root = process.getuid?.() === 0;
-  const results: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    conditions: { cpus: cpus().length, loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))) },
-  };
-  const context: BenchContext = { runs: Number(process.env.BENCH_RUNS ?? 5), slowRuns: Number(process.env.BENCH_SLOW_RUNS ?? 3), results };
-  Object.assign(results, { runs: context.runs, slowRuns: context.slowRuns });
-  const rows: Row[] = [];
-  for (const section of sections) {
-    if (section.needsRoot && !root) throw new Error(`bench section ${section.key} needs root (network namespaces); run as root or leave it out with BENCH_SECTIONS`);
-    process.stderr.write(`bench: ${section.key}...\n`);
-    rows.push(...(await section.run(context)));
+  if (!root) {
+    const needy = sections.filter((s) => s.needsRoot).map((s) => s.key);
+    if (needy.length > 0) throw new Error(`bench sections ${needy.join(', ')} need root (network namespaces); run as root or pick others with BENCH_SECTIONS`);
   }
-  (results.conditions as Record<string, unknown>).loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+  const previous = process.env.BENCH_SECTIONS && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
+  const results: Record<string, unknown> = { ...previous, cpus: cpus().length };
+  const conditions = { ...(previous.conditions as Record<string, unknown> | undefined) };
+  const context: BenchContext = { runs: Number(process.env.BENCH_RUNS ?? 5), slowRuns: Number(process.env.BENCH_SLOW_RUNS ?? 3), results };
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const section of sections) {
+    process.stderr.write(`bench: ${section.key}...\n`);
+    const start = { date: new Date().toISOString(), loadAverageAtStart: load() };
+    rows.push(...(await section.run(context)));
+    const measured = { ...start, loadAverageAtEnd: load(), runs: context.runs, slowRuns: context.slowRuns };
+    conditions[section.key] = measured;
+    notes.push(`${section.key}: load average (1, 5, 15 min) ${measured.loadAverageAtStart.join(', ')} at its start, ${measured.loadAverageAtEnd.join(', ')} at its end`);
+  }
+  results.conditions = conditions;
   printTable(rows);
-  const conditions = results.conditions as { cpus: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
-  process.stdout.write(`\n${conditions.cpus} CPUs; load average (1, 5, 15 min) ${conditions.loadAverageAtStart.join(', ')} at the start, ${conditions.loadAverageAtEnd.join(', ')} at the end\n`);
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${cpus().length} CPUs. ${notes.join('; ')}.\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {

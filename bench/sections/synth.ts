@@ -11,6 +11,19 @@ import type { BenchSection } from '../section';
 
 const BASELINE = join(ROOT, 'bench', 'baseline');
 
+/** Resources of a synthesized stack by the construct that made them (`vpc-hub`, `nat-shared`, ...). */
+export function resourcesByConstruct(stackDir: string): Record<string, number> {
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, { '//'?: { metadata?: { path?: string } } }>> };
+  const counts: Record<string, number> = {};
+  for (const byName of Object.values(stack.resource)) {
+    for (const resource of Object.values(byName)) {
+      const construct = resource['//']?.metadata?.path?.split('/')[1] ?? '(stack)';
+      counts[construct] = (counts[construct] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
 /** The `synth` script of package.json as `npm run` would run it, without npm. */
 function synthScript(): string[] {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -44,7 +57,10 @@ export const synthSection: BenchSection = {
       { section: 'synth', name: `usual setup, part: type-checking alone, \`tsc --noEmit\` of the app (median of ${slowRuns})`, ...typeCheck },
       { section: 'synth', name: 'usual setup, part: the cdktf CLI around the app (whole minus app alone, derived)', seconds: usual.seconds - appAlone.seconds },
     ];
-    results.synth = { npmSynth, bareSynth, usual, appAlone, typeCheck };
+    const byConstruct = resourcesByConstruct(join(out, 'cdktf.out', 'stacks', 'dev'));
+    const total = Object.values(byConstruct).reduce((a, b) => a + b, 0);
+    rows.push({ section: 'synth', name: `example: resources by construct (${total} in all)`, value: Object.entries(byConstruct).map(([k, v]) => `${k} ${v}`).join(', ') });
+    results.synth = { npmSynth, bareSynth, usual, appAlone, typeCheck, resourcesByConstruct: byConstruct };
     return rows;
   },
 };
