@@ -9,6 +9,8 @@ export const ROOT = resolve(__dirname, '..');
 
 export interface Sample {
   readonly seconds: number;
+  /** User + system CPU of the command's tree: steadier than wall time on a loaded machine. */
+  readonly cpuSeconds?: number;
   /** Peak resident set of the largest process in the command's tree. */
   readonly rssMb: number;
 }
@@ -18,6 +20,7 @@ export interface Row {
   readonly section: string;
   readonly name: string;
   readonly seconds?: number;
+  readonly cpuSeconds?: number;
   readonly rssMb?: number;
   /** A figure that is not a time (a rate, a count), with its unit in `name`. */
   readonly value?: string;
@@ -48,7 +51,7 @@ export interface CommandOptions {
 
 /** Runs a command under /usr/bin/time: wall seconds and peak RSS. Throws, with its output, when it fails. */
 export function timed(command: readonly string[], options: CommandOptions = {}): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...command], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...command], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
@@ -56,16 +59,21 @@ export function timed(command: readonly string[], options: CommandOptions = {}):
     maxBuffer: 64 * 1024 * 1024,
   });
   const last = (result.stderr ?? '').trim().split('\n').pop() ?? '';
-  const match = /^([\d.]+) (\d+)$/.exec(last);
+  const match = /^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/.exec(last);
   if (result.status !== 0 || !match) {
     throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${(result.stderr ?? '').slice(-2000)}${(result.stdout ?? '').slice(-1000)}`);
   }
-  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024 };
+  return { seconds: Number(match[1]), cpuSeconds: Number(match[2]) + Number(match[3]), rssMb: Number(match[4]) / 1024 };
+}
+
+const cpu = (s: Sample): number => s.cpuSeconds ?? Number.NaN;
+
+function medianSample(samples: readonly Sample[]): Sample {
+  return { seconds: median(samples.map((s) => s.seconds)), cpuSeconds: median(samples.map(cpu)), rssMb: median(samples.map((s) => s.rssMb)) };
 }
 
 export function medianOf(runs: number, measure: () => Sample): Sample & { runs: number } {
-  const samples = Array.from({ length: runs }, measure);
-  return { seconds: median(samples.map((s) => s.seconds)), rssMb: median(samples.map((s) => s.rssMb)), runs };
+  return { ...medianSample(Array.from({ length: runs }, measure)), runs };
 }
 
 export interface Paired {
@@ -74,6 +82,7 @@ export interface Paired {
   readonly b: Sample;
   /** a/b per pair. */
   readonly time: Spread;
+  readonly cpu: Spread;
   readonly rss: Spread;
 }
 
@@ -87,9 +96,10 @@ export function paired(pairs: number, a: () => Sample, b: () => Sample): Paired 
   }
   return {
     pairs,
-    a: { seconds: median(as.map((s) => s.seconds)), rssMb: median(as.map((s) => s.rssMb)) },
-    b: { seconds: median(bs.map((s) => s.seconds)), rssMb: median(bs.map((s) => s.rssMb)) },
+    a: medianSample(as),
+    b: medianSample(bs),
     time: spread(as.map((s, i) => s.seconds / bs[i].seconds)),
+    cpu: spread(as.map((s, i) => cpu(s) / cpu(bs[i]))),
     rss: spread(as.map((s, i) => s.rssMb / bs[i].rssMb)),
   };
 }

@@ -29,8 +29,8 @@ function selected(): BenchSection[] {
 
 function printTable(rows: readonly Row[]): void {
   const cell = (n: number | undefined, digits: number) => (n === undefined ? '' : n.toFixed(digits));
-  const lines = ['| section | measurement | wall (s) | peak RSS (MiB) | value | compared |', '| --- | --- | ---: | ---: | ---: | --- |'];
-  for (const row of rows) lines.push(`| ${row.section} | ${row.name} | ${cell(row.seconds, 2)} | ${cell(row.rssMb, 0)} | ${row.value ?? ''} | ${row.ratio ?? ''} |`);
+  const lines = ['| section | measurement | wall (s) | CPU (s) | peak RSS (MiB) | value | compared |', '| --- | --- | ---: | ---: | ---: | ---: | --- |'];
+  for (const row of rows) lines.push(`| ${row.section} | ${row.name} | ${cell(row.seconds, 2)} | ${cell(row.cpuSeconds, 2)} | ${cell(row.rssMb, 0)} | ${row.value ?? ''} | ${row.ratio ?? ''} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

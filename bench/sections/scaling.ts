@@ -56,7 +56,7 @@ export const scalingSection: BenchSection = {
       section: 'scaling',
       name: `synth ${describe(LARGE, large)} (median of ${runs}, paired with 1 VPC)`,
       ...pair.a,
-      ratio: `${formatSpread(pair.time, runs)} the 1-VPC time; peak RSS ${formatSpread(pair.rss, runs)}`,
+      ratio: `wall ${formatSpread(pair.time, runs)} the 1-VPC synth; CPU ${formatSpread(pair.cpu, runs)}; peak RSS ${formatSpread(pair.rss, runs)}`,
     });
     results.scaling = { single, ...figures, [LARGE]: pair };
     return rows;

@@ -49,13 +49,13 @@ export const synthSection: BenchSection = {
     const typeCheck = medianOf(slowRuns, () => timed(['npx', 'tsc', '--noEmit', '-p', join(BASELINE, 'tsconfig.json')]));
     const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
     const rows: Row[] = [
-      { section: 'synth', name: `example: \`npm run synth\` (median of ${runs})`, ...npmSynth.a, ratio: `${formatSpread(npmSynth.time, runs)} the root import's time; RSS ${formatSpread(npmSynth.rss, runs)}` },
-      { section: 'synth', name: `example: the synth script without npm (\`sh -c\` of package.json's synth, median of ${runs})`, ...bareSynth.a, ratio: `${formatSpread(bareSynth.time, runs)} the root import's time; RSS ${formatSpread(bareSynth.rss, runs)}` },
-      { section: 'synth', name: `root import: \`node -e "require('@cdktf/provider-aws')"\` (median of ${runs * 2}, paired with the two above)`, seconds: (npmSynth.b.seconds + bareSynth.b.seconds) / 2, rssMb: (npmSynth.b.rssMb + bareSynth.b.rssMb) / 2 },
+      { section: 'synth', name: `example: \`npm run synth\` (median of ${runs})`, ...npmSynth.a, ratio: `wall ${formatSpread(npmSynth.time, runs)} the root import's; CPU ${formatSpread(npmSynth.cpu, runs)}; RSS ${formatSpread(npmSynth.rss, runs)}` },
+      { section: 'synth', name: `example: the synth script without npm (\`sh -c\` of package.json's synth, median of ${runs})`, ...bareSynth.a, ratio: `wall ${formatSpread(bareSynth.time, runs)} the root import's; CPU ${formatSpread(bareSynth.cpu, runs)}; RSS ${formatSpread(bareSynth.rss, runs)}` },
+      { section: 'synth', name: `root import: \`node -e "require('@cdktf/provider-aws')"\` (median of ${runs * 2}, paired with the two above)`, seconds: (npmSynth.b.seconds + bareSynth.b.seconds) / 2, cpuSeconds: ((npmSynth.b.cpuSeconds ?? 0) + (bareSynth.b.cpuSeconds ?? 0)) / 2, rssMb: (npmSynth.b.rssMb + bareSynth.b.rssMb) / 2 },
       { section: 'synth', name: `usual setup: \`cdktf synth\` of bench/baseline, ts-node type-checking, root imports (median of ${slowRuns})`, ...usual, ratio: `example \`npm run synth\` takes ${x(npmSynth.a.seconds, usual.seconds)} its time` },
       { section: 'synth', name: `usual setup, part: its app under ts-node without the CLI (median of ${slowRuns})`, ...appAlone },
       { section: 'synth', name: `usual setup, part: type-checking alone, \`tsc --noEmit\` of the app (median of ${slowRuns})`, ...typeCheck },
-      { section: 'synth', name: 'usual setup, part: the cdktf CLI around the app (whole minus app alone, derived)', seconds: usual.seconds - appAlone.seconds },
+      { section: 'synth', name: 'usual setup, part: the cdktf CLI around the app (whole minus app alone, derived)', seconds: usual.seconds - appAlone.seconds, cpuSeconds: (usual.cpuSeconds ?? 0) - (appAlone.cpuSeconds ?? 0) },
     ];
     const byConstruct = resourcesByConstruct(join(out, 'cdktf.out', 'stacks', 'dev'));
     const total = Object.values(byConstruct).reduce((a, b) => a + b, 0);
