@@ -9,7 +9,7 @@ export const ROOT = join(__dirname, '..', '..');
 
 /** The framework a consumer app is written against, and what differs between the two. */
 export interface Flavor {
-  readonly name: 'cdktf' | 'cdktn';
+  readonly name: string;
   /** Exact versions the app pins, as a user's app does. */
   readonly dependencies: Record<string, string>;
   readonly devDependencies: Record<string, string>;
@@ -25,6 +25,14 @@ export const CDKTF: Flavor = {
   // The newest constructs cdktf admits, while the repository's own app runs on 10.4.2: both ends of the peer range.
   dependencies: { cdktf: dev.cdktf, '@cdktf/provider-aws': dev['@cdktf/provider-aws'], constructs: '10.8.1' },
   devDependencies: { typescript: dev.typescript, 'ts-node': dev['ts-node'], '@types/node': dev['@types/node'] },
+  renames: [],
+};
+
+/** The oldest releases the peer ranges admit: cdktf 0.20.0 with the aws provider package for aws 5.31. */
+export const CDKTF_OLDEST: Flavor = {
+  name: 'cdktf-oldest',
+  dependencies: { cdktf: '0.20.0', '@cdktf/provider-aws': '19.0.0', constructs: '10.3.0' },
+  devDependencies: { typescript: dev.typescript, '@types/node': dev['@types/node'] },
   renames: [],
 };
 

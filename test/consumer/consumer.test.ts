@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSynth } from '../helpers/synth';
 import { plannedResources, terraformPlan, type PlanResult } from '../terraform/terraform';
-import { CDKTF, CDKTN, cleanEnv, comparable, createApp, exec, packRepository, readStack, ROOT } from './consumer-app';
+import { CDKTF, CDKTF_OLDEST, CDKTN, cleanEnv, comparable, createApp, exec, packRepository, readStack, ROOT } from './consumer-app';
 
 // A user's own app, outside this repository: the packed tarball installed with npm into a
 // fresh TypeScript app (the README's example), type-checked, synthesized, planned; and the
@@ -13,6 +13,7 @@ const WORK = mkdtempSync(join(tmpdir(), 'egress-consumer-'));
 const NPM_CACHE = process.env.EGRESS_NPM_CACHE ?? join(tmpdir(), 'cdktf-egress-npm-cache');
 const CDKTF_APP = join(WORK, 'app-cdktf');
 const CDKTN_APP = join(WORK, 'app-cdktn');
+const OLDEST_APP = join(WORK, 'app-cdktf-oldest');
 const STACK = 'egress';
 const LONG = 20 * 60_000;
 
@@ -21,7 +22,7 @@ let setup: Promise<void>;
 beforeAll(() => {
   setup = (async () => {
     const tarball = await packRepository(WORK);
-    await Promise.all([createApp(CDKTF_APP, CDKTF, tarball, NPM_CACHE), createApp(CDKTN_APP, CDKTN, tarball, NPM_CACHE)]);
+    await Promise.all([CDKTF_APP, CDKTN_APP, OLDEST_APP].map((app, i) => createApp(app, [CDKTF, CDKTN, CDKTF_OLDEST][i], tarball, NPM_CACHE)));
   })();
   return setup;
 }, LONG);
@@ -111,5 +112,15 @@ describe('the same app on cdktn', () => {
     expect(cdktf.terraform.required_providers.aws.source).toBe('aws');
     expect(cdktn.terraform.required_providers.aws.source).toBe('hashicorp/aws');
     expect([cdktf['//'].metadata.version, cdktn['//'].metadata.version]).toEqual([CDKTF.dependencies.cdktf, CDKTN.dependencies.cdktn]);
+  }, LONG);
+});
+
+describe('the same app on the oldest CDKTF the peer ranges admit', () => {
+  it('GIVEN cdktf 0.20.0, @cdktf/provider-aws 19.0.0 and constructs 10.3.0 WHEN type-checked and run with plain node THEN it synthesizes the same resources as on cdktf 0.21', async () => {
+    await tsc(OLDEST_APP, '--noEmit', '--incremental', 'false', '--skipLibCheck', 'false', '--esModuleInterop');
+    const oldest = readStack(await synthWithNode(OLDEST_APP, 'cdktf-oldest-node'), STACK);
+    const newest = readStack(join(WORK, 'cdktf-node.out'), STACK);
+    expect(comparable(oldest, OLDEST_APP)).toEqual(comparable(newest, CDKTF_APP));
+    expect([oldest['//'].metadata.version, oldest.terraform.required_providers.aws.source]).toEqual(['0.20.0', 'aws']);
   }, LONG);
 });
