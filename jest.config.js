@@ -1,7 +1,9 @@
 // Four tiers, runnable together (`npm test`) or alone (`--selectProjects <name>`).
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 // dist/ is the build's output (a copy of lib/ as JavaScript), never a test's input.
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.dist-'] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.dist-'],
+  // dist/ built once when stale: the synth helpers and `npm run synth` run it with plain node.
+  globalSetup: '<rootDir>/test/build-once.ts' };
 
 module.exports = {
   projects: [

@@ -1,9 +1,13 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { withoutCreationStacks } from './lib/creation-stacks';
 import { chooseOutdir, Interrupted, localState, migrateInTreeState, OutputError, writeOutput } from './lib/outdir';
 import { writeReports } from './lib/report';
 import { formatIssue, loadSpecFromEnv, SpecError, type LoadedSpec } from './lib/spec';
 import { safeLine } from './lib/spec/message';
 
+// main.ts runs from the sources or, compiled, from dist/: the project root holds package.json.
+const PROJECT_ROOT = existsSync(join(__dirname, 'package.json')) ? __dirname : dirname(__dirname);
 const USAGE = 'usage: npm run synth [-- SPEC_FILE]  (or EGRESS_SPEC=SPEC_FILE; EGRESS_OUTDIR picks the output directory)';
 
 /**
@@ -26,16 +30,18 @@ async function main(args: readonly string[]): Promise<number> {
   try {
     const target = await writeOutput({
       choice: chooseOutdir(process.env),
-      protectedRoots: [process.cwd(), __dirname],
+      protectedRoots: [process.cwd(), PROJECT_ROOT],
       notice: (line) => say(`notice: output: ${line}`),
       build: (staging, finalTarget) => {
         const state = spec.backend.type === 'local' ? localState(spec.project, finalTarget, spec.backend.path) : undefined;
         // Loaded only once the spec is known to be good: a bad spec fails in milliseconds.
         const { App } = require('cdktf') as typeof import('cdktf');
         const { EgressStack } = require('./lib/stacks/egress-stack') as typeof import('./lib/stacks/egress-stack');
-        const app = new App({ outdir: staging });
-        new EgressStack(app, spec, { localStatePath: state?.backendPath });
-        app.synth();
+        withoutCreationStacks(() => {
+          const app = new App({ outdir: staging });
+          new EgressStack(app, spec, { localStatePath: state?.backendPath });
+          app.synth();
+        });
         // The same checked spec feeds the stack, the cost report and the diagram: one pass, no re-parse.
         const reports = writeReports(spec, join(staging, 'stacks', spec.project));
         reports.problems.forEach((p) => say(`warning: cost report: ${p}`));

@@ -1,18 +1,21 @@
 // Data-plane benchmark (run by bench/dataplane.sh, as root): the synthesized boot script
 // in the namespace lab of test/dataplane. Through the NAT against the same namespaces
 // and hops with plain routing (no nftables table in the NAT namespace, the private host
-// given its own public IP at the IGW), alternating, in one run:
-//   - TCP throughput (iperf3) and new TCP connections per second,
-//   - boot-to-forwarding: from starting the boot script on a fresh instance to the first
-//     TCP connection a private host gets through.
-// Medians of several runs; one JSON object on stdout, progress on stderr.
+// given its own public IP at the IGW), in alternated pairs (NAT, plain, NAT, plain, ...):
+//   - TCP throughput (iperf3) and new TCP connections per second, each reported as the
+//     median of the per-pair ratios NAT/plain with their min and max;
+//   - boot script to first forwarded connection: from starting the boot script on a fresh
+//     lab instance (no kernel or cloud-init boot) to the first TCP connection a private
+//     host gets through.
+// One JSON object on stdout, progress on stderr.
 import { bundleFromSpec, removeBundles } from '../test/dataplane/support/boot-bundle';
 import { EIP, INTERNET, Lab, PORTS, type Instance } from '../test/dataplane/support/lab';
 import { background, killGroup, requireTools, runOk, sleep } from '../test/dataplane/support/proc';
+import { spread, type Spread } from './measure';
 
-const RUNS = Number(process.env.BENCH_DATAPLANE_RUNS ?? 3);
+const PAIRS = Math.max(5, Number(process.env.BENCH_DATAPLANE_PAIRS ?? 6));
 const BOOT_RUNS = Number(process.env.BENCH_DATAPLANE_BOOT_RUNS ?? 5);
-const IPERF_SECONDS = 3;
+const IPERF_SECONDS = 4;
 // Each connection leaves a conntrack entry for 10 s after its reset: a count well inside
 // the masquerade's port space keeps runs from starving each other.
 const RATE_CONNECTIONS = 10_000;
@@ -28,7 +31,7 @@ natInstances:
   - { name: nat, vpc: hub, az: ap-northeast-1a }
 `;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => spread(xs).median;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 const say = (msg: string): boolean => process.stderr.write(`dataplane bench: ${msg}\n`);
 
@@ -80,6 +83,16 @@ async function bootToForwarding(b: Bench): Promise<{ forwardingMs: number; scrip
   return { forwardingMs: round(Number(p.atMs) - t0, 0), scriptMs: r.ms };
 }
 
+/** What bench/dataplane.sh prints. */
+export interface DataplaneFigures {
+  /** `flowtable`, or why not. */
+  readonly fastPath: string;
+  readonly pairs: number;
+  readonly throughput: { natGbps: number; plainGbps: number; ratio: Spread; iperfSeconds: number };
+  readonly newConnections: { natPerSecond: number; plainPerSecond: number; ratio: Spread; perRun: number };
+  readonly bootScript: { toFirstForwardMs: number; wallMs: number; runs: number };
+}
+
 async function main(): Promise<void> {
   requireTools('ip', 'nft', 'python3', 'curl', 'iperf3');
   const bundle = await bundleFromSpec(SPEC, 'dpbench', 'dpbench-nat');
@@ -103,16 +116,19 @@ async function main(): Promise<void> {
 
     const nat = { gbps: [] as number[], cps: [] as number[] };
     const routed = { gbps: [] as number[], cps: [] as number[] };
-    for (let i = 0; i < RUNS; i++) {
+    let fastPath = '';
+    for (let i = 0; i < PAIRS; i++) {
       await natMode(b);
       await expectSource(b, EIP);
+      fastPath ||= (await runOk(['ip', 'netns', 'exec', b.nat.ns, 'nft', 'list', 'table', 'ip', 'cdktf_egress'])).includes('flowtable fastpath')
+        ? 'flowtable' : 'none (the kernel refused the flowtable)';
       nat.gbps.push(await throughputGbps(b));
       nat.cps.push(await connectionsPerSecond(b));
       await routedMode(b);
       await expectSource(b, ROUTED_PUBLIC_IP);
       routed.gbps.push(await throughputGbps(b));
       routed.cps.push(await connectionsPerSecond(b));
-      say(`run ${i + 1}/${RUNS}: NAT ${nat.gbps[i].toFixed(2)} Gbit/s ${nat.cps[i].toFixed(0)} conn/s; routed ${routed.gbps[i].toFixed(2)} Gbit/s ${routed.cps[i].toFixed(0)} conn/s`);
+      say(`pair ${i + 1}/${PAIRS}: NAT ${nat.gbps[i].toFixed(2)} Gbit/s ${nat.cps[i].toFixed(0)} conn/s; plain ${routed.gbps[i].toFixed(2)} Gbit/s ${routed.cps[i].toFixed(0)} conn/s`);
     }
     await natMode(b);
     const boots: { forwardingMs: number; scriptMs: number }[] = [];
@@ -120,16 +136,16 @@ async function main(): Promise<void> {
       boots.push(await bootToForwarding(b));
       say(`boot ${i + 1}/${BOOT_RUNS}: forwarding after ${boots[i].forwardingMs} ms, script ${boots[i].scriptMs} ms`);
     }
-    const result = {
-      'tcp throughput through NAT (Gbit/s)': round(median(nat.gbps)),
-      'tcp throughput, plain routing (Gbit/s)': round(median(routed.gbps)),
-      'tcp throughput ratio NAT/routed': round(median(nat.gbps) / median(routed.gbps), 3),
-      'new tcp connections/s through NAT': round(median(nat.cps), 0),
-      'new tcp connections/s, plain routing': round(median(routed.cps), 0),
-      'new connections ratio NAT/routed': round(median(nat.cps) / median(routed.cps), 3),
-      'boot to forwarding (ms)': round(median(boots.map((x) => x.forwardingMs)), 0),
-      'boot script wall time (ms)': round(median(boots.map((x) => x.scriptMs)), 0),
-      runs: { throughputAndRate: RUNS, boots: BOOT_RUNS, iperfSeconds: IPERF_SECONDS, connectionsPerRun: RATE_CONNECTIONS },
+    const ratios = (a: number[], b: number[]): Spread => {
+      const s = spread(a.map((x, i) => x / b[i]));
+      return { median: round(s.median, 3), min: round(s.min, 3), max: round(s.max, 3) };
+    };
+    const result: DataplaneFigures = {
+      fastPath,
+      pairs: PAIRS,
+      throughput: { natGbps: round(median(nat.gbps)), plainGbps: round(median(routed.gbps)), ratio: ratios(nat.gbps, routed.gbps), iperfSeconds: IPERF_SECONDS },
+      newConnections: { natPerSecond: round(median(nat.cps), 0), plainPerSecond: round(median(routed.cps), 0), ratio: ratios(nat.cps, routed.cps), perRun: RATE_CONNECTIONS },
+      bootScript: { toFirstForwardMs: round(median(boots.map((x) => x.forwardingMs)), 0), wallMs: round(median(boots.map((x) => x.scriptMs)), 0), runs: BOOT_RUNS },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
@@ -139,7 +155,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+if (require.main === module) main().catch((e: unknown) => {
   process.stderr.write(`dataplane bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

@@ -1,133 +1,70 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { scalingSpec } from './scaling-spec';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, type Row } from './measure';
+import type { BenchContext, BenchSection } from './section';
+import { dataplaneSection } from './sections/dataplane';
+import { planSection } from './sections/plan';
+import { scalingSection } from './sections/scaling';
+import { synthSection } from './sections/synth';
+import { testTiersSection } from './sections/test-tiers';
 
-// `npm run bench`: every figure is the median of several runs, next to a baseline measured
-// in the same run. Prints one table and writes bench/results.json.
+// `npm run bench`: every section's table rows, one table, and bench/results.json with the
+// raw figures and the conditions they were measured under. Ratios compare figures from
+// the same run; paired ones alternate A and B and take the median of the per-pair ratios.
+//
+// BENCH_SECTIONS=synth,plan picks sections (results.json keeps the other sections' last
+// figures, each with the date and load it was measured under); BENCH_SKIP_TESTS=1 leaves the test tiers out;
+// BENCH_RUNS (default 5) and BENCH_SLOW_RUNS (default 3) set the runs and pairs.
 
-const ROOT = resolve(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 3);
-const SKIP_TESTS = process.env.BENCH_SKIP_TESTS === '1';
+/** In the order they run. A new section is a file under bench/sections and a line here. */
+const SECTIONS: readonly BenchSection[] = [synthSection, scalingSection, planSection, testTiersSection, dataplaneSection];
 
-interface Sample {
-  readonly seconds: number;
-  readonly rssMb: number;
+function selected(): BenchSection[] {
+  const wanted = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = (wanted ?? []).filter((key) => !SECTIONS.some((s) => s.key === key));
+  if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(', ')}; use ${SECTIONS.map((s) => s.key).join(', ')}`);
+  return SECTIONS.filter((s) => (wanted ? wanted.includes(s.key) : !(s.key === 'tests' && process.env.BENCH_SKIP_TESTS === '1')));
 }
 
-interface Row {
-  readonly section: string;
-  readonly name: string;
-  readonly seconds?: number;
-  readonly rssMb?: number;
-  readonly value?: string;
-  readonly baseline?: string;
-  readonly ratio?: string;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Runs a command under /usr/bin/time (wall seconds, peak RSS of the process tree's largest member). */
-function timed(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...command], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  const last = result.stderr.trim().split('\n').pop() ?? '';
-  const match = /^([\d.]+) (\d+)$/.exec(last);
-  if (result.status !== 0 || !match) throw new Error(`${command.join(' ')} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
-  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024 };
-}
-
-function medianOf(runs: number, measure: () => Sample): Sample {
-  const samples = Array.from({ length: runs }, measure);
-  return { seconds: median(samples.map((s) => s.seconds)), rssMb: median(samples.map((s) => s.rssMb)) };
-}
-
-function synthBench(rows: Row[], results: Record<string, unknown>): void {
-  const out = mkdtempSync(join(tmpdir(), 'egress-bench-'));
-  const env = { EGRESS_OUTDIR: join(out, 'cdktf.out'), EGRESS_SPEC: '' };
-  const synth = medianOf(RUNS, () => timed(['npm', 'run', '-s', 'synth'], { env }));
-  const rootImport = medianOf(RUNS, () => timed([process.execPath, '-e', "require('@cdktf/provider-aws')"]));
-  const tfrc = join(out, 'terraformrc');
-  writeFileSync(tfrc, '');
-  const usual = medianOf(SLOW_RUNS, () =>
-    timed(['npx', 'cdktf', 'synth', '--output', join(out, 'baseline.out')], {
-      cwd: join(ROOT, 'bench', 'baseline'),
-      env: { CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: tfrc, CI: '1' },
-    }),
-  );
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  rows.push(
-    { section: 'synth', name: 'npm run synth (built-in example)', ...synth },
-    { section: 'synth', name: "baseline a: node -e \"require('@cdktf/provider-aws')\"", ...rootImport, ratio: `synth/a time ${ratio(synth.seconds, rootImport.seconds)}, RSS ${ratio(synth.rssMb, rootImport.rssMb)}` },
-    { section: 'synth', name: 'baseline b: cdktf synth, ts-node type-check, root import', ...usual, ratio: `synth/b time ${ratio(synth.seconds, usual.seconds)}, RSS ${ratio(synth.rssMb, usual.rssMb)}` },
-  );
-  results.synth = { example: synth, rootImport, usualCdktf: usual };
-}
-
-function scalingBench(rows: Row[], results: Record<string, unknown>): void {
-  const dir = mkdtempSync(join(tmpdir(), 'egress-scale-'));
-  const figures: Record<string, Sample> = {};
-  for (const count of [1, 10, 25, 50]) {
-    const file = join(dir, `scale-${count}.json`);
-    writeFileSync(file, JSON.stringify(scalingSpec(count)));
-    figures[count] = medianOf(RUNS, () => timed(['npm', 'run', '-s', 'synth'], { env: { EGRESS_SPEC: file, EGRESS_OUTDIR: join(dir, `out-${count}`) } }));
-    const stack = JSON.parse(readFileSync(join(dir, `out-${count}`, 'stacks', 'scale', 'cdk.tf.json'), 'utf8'));
-    const resources = Object.values(stack.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
-    rows.push({
-      section: 'scaling',
-      name: `${count} VPC${count > 1 ? 's' : ''} (${resources} resources)`,
-      ...figures[count],
-      ratio: `${(figures[count].seconds / figures[1].seconds).toFixed(2)}x time of 1 VPC`,
-    });
-  }
-  results.scaling = figures;
-}
-
-function testTierBench(rows: Row[], results: Record<string, unknown>): void {
-  const tiers: Record<string, Sample> = {};
-  for (const tier of ['unit', 'terraform', 'dataplane']) {
-    tiers[tier] = timed(['npx', 'jest', '--selectProjects', tier, '--maxWorkers=2', '--silent']);
-    rows.push({ section: 'npm test', name: `jest ${tier} tier (one run)`, ...tiers[tier] });
-  }
-  results.tests = tiers;
-}
-
-function dataplaneBench(rows: Row[], results: Record<string, unknown>): void {
-  const script = join(ROOT, 'bench', 'dataplane.sh');
-  if (!existsSync(script)) throw new Error('bench/dataplane.sh is missing');
-  const result = spawnSync('bash', [script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
-  if (result.status !== 0) throw new Error(`bench/dataplane.sh failed:\n${result.stderr.slice(-3000)}`);
-  const figures = JSON.parse(result.stdout) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(figures)) {
-    rows.push({ section: 'data plane', name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
-  }
-  results.dataplane = figures;
-}
-
-function printTable(rows: Row[]): void {
-  const lines = ['| section | measurement | median wall (s) | median peak RSS (MB) | value / ratio |', '| --- | --- | ---: | ---: | --- |'];
-  for (const row of rows) {
-    const cell = (n?: number, digits = 2) => (n === undefined ? '' : n.toFixed(digits));
-    lines.push(`| ${row.section} | ${row.name} | ${cell(row.seconds)} | ${cell(row.rssMb, 0)} | ${row.value ?? row.ratio ?? ''} |`);
-  }
+function printTable(rows: readonly Row[]): void {
+  const cell = (n: number | undefined, digits: number) => (n === undefined ? '' : n.toFixed(digits));
+  const lines = ['| section | measurement | wall (s) | CPU (s) | peak RSS (MiB) | value | compared |', '| --- | --- | ---: | ---: | ---: | ---: | --- |'];
+  for (const row of rows) lines.push(`| ${row.section} | ${row.name} | ${cell(row.seconds, 2)} | ${cell(row.cpuSeconds, 2)} | ${cell(row.rssMb, 0)} | ${row.value ?? ''} | ${row.ratio ?? ''} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function main(): void {
+const RESULTS = join(ROOT, 'bench', 'results.json');
+const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+
+async function main(): Promise<void> {
+  const sections = selected();
+  const root = process.getuid?.() === 0;
+  if (!root) {
+    const needy = sections.filter((s) => s.needsRoot).map((s) => s.key);
+    if (needy.length > 0) throw new Error(`bench sections ${needy.join(', ')} need root (network namespaces); run as root or pick others with BENCH_SECTIONS`);
+  }
+  const previous = process.env.BENCH_SECTIONS && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
+  const results: Record<string, unknown> = { ...previous, cpus: cpus().length };
+  const conditions = { ...(previous.conditions as Record<string, unknown> | undefined) };
+  const context: BenchContext = { runs: Number(process.env.BENCH_RUNS ?? 5), slowRuns: Number(process.env.BENCH_SLOW_RUNS ?? 3), results };
   const rows: Row[] = [];
-  const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS, slowRuns: SLOW_RUNS };
-  synthBench(rows, results);
-  scalingBench(rows, results);
-  if (!SKIP_TESTS) testTierBench(rows, results);
-  dataplaneBench(rows, results);
+  const notes: string[] = [];
+  for (const section of sections) {
+    process.stderr.write(`bench: ${section.key}...\n`);
+    const start = { date: new Date().toISOString(), loadAverageAtStart: load() };
+    rows.push(...(await section.run(context)));
+    const measured = { ...start, loadAverageAtEnd: load(), runs: context.runs, slowRuns: context.slowRuns };
+    conditions[section.key] = measured;
+    notes.push(`${section.key}: load average (1, 5, 15 min) ${measured.loadAverageAtStart.join(', ')} at its start, ${measured.loadAverageAtEnd.join(', ')} at its end`);
+  }
+  results.conditions = conditions;
   printTable(rows);
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${cpus().length} CPUs. ${notes.join('; ')}.\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 }
 
-main();
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

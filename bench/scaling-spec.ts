@@ -29,6 +29,7 @@ export function scalingSpec(vpcCount: number): SpecInput {
   return { project: 'scale', region, vpcs, natInstances, endpoints };
 }
 
+/** A /20 per VPC: room for 4,096 VPCs in 10.0.0.0/8. */
 function cidr(n: number): string {
-  return `10.${n}.0.0/16`;
+  return `10.${n >> 4}.${(n & 15) << 4}.0/20`;
 }

@@ -15,8 +15,8 @@ import { NatRole } from './nat-role';
 import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
-import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
-import { hasUnresolvedUserData, renderUserDataInTerraform } from './user-data-terraform';
+import { encodeUserData, renderBootConfig, type BootPortForward, type WriteFile } from './user-data';
+import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -271,7 +271,9 @@ export class NatInstance extends Construct {
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
     });
     const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
-    const userData = hasUnresolvedUserData(userDataProps) ? renderUserDataInTerraform(this, userDataProps) : undefined;
+    // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
+    const text = plainCloudConfigText(userDataProps);
+    const userData = text === undefined ? renderUserDataInTerraform(this, userDataProps) : undefined;
     const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
     return new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.natId}-`,
@@ -294,7 +296,7 @@ export class NatInstance extends Construct {
         deviceName: '/dev/xvda',
         ebs: { volumeSize: props.rootVolumeSize ?? 8, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
       }],
-      userData: userData?.userData ?? renderUserData(userDataProps),
+      userData: text === undefined ? userData?.userData : encodeUserData(text),
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({ resourceType, tags: instanceTags })),
       tags: { Name: props.natId },
       lifecycle: userData ? { precondition: [userData.sizeCheck] } : undefined,

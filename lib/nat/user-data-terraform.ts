@@ -3,10 +3,11 @@ import type { Construct } from 'constructs';
 import { mapEach } from './for-each';
 import { BOOT_SCRIPT_PATH, BOOT_UNIT_PATH, bootScript, bootUnit, cloudConfig, cloudConfigText, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
-/** True when the user data holds values only Terraform knows (module variables), so Terraform must render it. */
-export function hasUnresolvedUserData(props: UserDataProps): boolean {
-  if (Token.isUnresolved(props.writeFiles ?? []) || Token.isUnresolved(props.runcmd ?? [])) return true;
-  return Token.isUnresolved(cloudConfigText(props));
+/** The cloud-config text when every value in it is known here; undefined when Terraform must render it. */
+export function plainCloudConfigText(props: UserDataProps): string | undefined {
+  if (Token.isUnresolved(props.writeFiles ?? []) || Token.isUnresolved(props.runcmd ?? [])) return undefined;
+  const text = cloudConfigText(props);
+  return Token.isUnresolved(text) ? undefined : text;
 }
 
 export interface TerraformUserData {

@@ -49,6 +49,13 @@ export function bootScript(): string {
   return readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8');
 }
 
+/** Every NAT ships the same script: compressed once per process, not once per render. */
+let compressedBootScript: string | undefined;
+function bootScriptGzBase64(): string {
+  compressedBootScript ??= gzipSync(bootScript(), { level: 9 }).toString('base64');
+  return compressedBootScript;
+}
+
 export function bootUnit(): string {
   return readFileSync(join(BOOT_DIR, 'cdktf-egress-nat.service'), 'utf8');
 }
@@ -88,7 +95,7 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
     packages: [...new Set(['nftables', ...(props.packages ?? [])])],
     write_files: [
       // Compressed so the script's size leaves user data room under EC2's 16 KB limit.
-      { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: gzipSync(bootScript(), { level: 9 }).toString('base64') },
+      { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: bootScriptGzBase64() },
       { path: BOOT_UNIT_PATH, permissions: '0644', content: bootUnit() },
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
@@ -110,7 +117,11 @@ export function cloudConfigText(props: UserDataProps): string {
  * cdk.tf.json carries the exact bytes EC2 will see.
  */
 export function renderUserData(props: UserDataProps): string {
-  const text = cloudConfigText(props);
+  return encodeUserData(cloudConfigText(props));
+}
+
+/** `renderUserData` for a cloud-config text already rendered. */
+export function encodeUserData(text: string): string {
   if (Token.isUnresolved(text)) {
     throw new Error('user data with unresolved values must be rendered by the module writer');
   }

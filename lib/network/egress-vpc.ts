@@ -28,11 +28,19 @@ export interface EgressVpcProps {
    * @default false
    */
   readonly ipv6?: Flag;
+  /**
+   * An internet gateway, a public route table to it and a public subnet per AZ. Without
+   * them the VPC reaches the internet only through a NAT's ENI in its private subnets
+   * (a spoke), and IPv6 through its egress-only internet gateway.
+   * @default true
+   */
+  readonly publicSubnets?: boolean;
 }
 
 /**
- * A VPC laid out for cheap egress: public subnets behind an internet gateway for NATs, and
- * private subnets with one route table per AZ for the NAT (or anything else) to route into.
+ * A VPC laid out for cheap egress: public subnets behind an internet gateway for NATs (left
+ * out for spokes), and private subnets with one route table per AZ for the NAT (or anything
+ * else) to route into.
  */
 export class EgressVpc extends Construct implements VpcRef {
   readonly name: string;
@@ -41,11 +49,13 @@ export class EgressVpc extends Construct implements VpcRef {
   /** True also when only Terraform knows (see `ipv6Flag`). */
   readonly ipv6: boolean;
   readonly ipv6Flag: Flag;
-  /** Per AZ, in the order of `azs`; a list only Terraform knows when `azs` is one. */
+  /** Per AZ, in the order of `azs`; a list only Terraform knows when `azs` is one. Empty without public subnets. */
   readonly publicSubnets: SubnetRef[] = [];
   readonly privateSubnets: SubnetRef[] = [];
-  readonly publicRouteTableId: string;
-  readonly internetGatewayId: string;
+  /** Undefined without public subnets. */
+  readonly publicRouteTableId?: string;
+  /** Undefined without public subnets. */
+  readonly internetGatewayId?: string;
   /** Null when an IPv6 flag only Terraform knows is false. */
   readonly egressOnlyGatewayId?: string;
   readonly vpc: Vpc;
@@ -70,27 +80,25 @@ export class EgressVpc extends Construct implements VpcRef {
     this.vpcId = this.vpc.id;
     this.cidrBlocks = [props.cidr];
 
-    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: tag('igw') });
-    this.internetGatewayId = igw.id;
+    const igw = props.publicSubnets === false ? undefined : new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: tag('igw') });
+    this.internetGatewayId = igw?.id;
     const eigw = this.ipv6 ? new EgressOnlyInternetGateway(this, 'eigw', { vpcId: this.vpc.id, tags: tag('eigw'), count: ipv6Count }) : undefined;
     this.egressOnlyGatewayId = eigw && (plainIpv6 ? eigw.id : optionalAttribute(eigw, 'id'));
 
-    const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
-    this.publicRouteTableId = publicRt.id;
-    new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
-    if (this.ipv6) {
-      new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id, count: ipv6Count });
-    }
+    const publicRt = igw && this.publicRouteTable(igw, ipv6Count, tag);
+    this.publicRouteTableId = publicRt?.id;
 
     if (Token.isUnresolved(props.azs)) {
-      ({ publicSubnets: this.publicSubnets, privateSubnets: this.privateSubnets } = this.subnetsForEachAz(props, publicRt.id, tag));
+      ({ publicSubnets: this.publicSubnets, privateSubnets: this.privateSubnets } = this.subnetsForEachAz(props, publicRt?.id, tag));
       return;
     }
     const layout = Token.isUnresolved(props.cidr) ? undefined : subnetLayout(props.cidr, props.azs.length);
     props.azs.forEach((az, i) => {
-      const publicSubnet = this.subnet(`public-${az}`, az, i, layout?.public[i], tag(`public-${az}`));
-      new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: publicSubnet.id, routeTableId: publicRt.id });
-      this.publicSubnets.push({ id: publicSubnet.id, az, routeTableId: publicRt.id, cidr: publicSubnet.cidrBlock });
+      if (publicRt) {
+        const publicSubnet = this.subnet(`public-${az}`, az, i, layout?.public[i], tag(`public-${az}`));
+        new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: publicSubnet.id, routeTableId: publicRt.id });
+        this.publicSubnets.push({ id: publicSubnet.id, az, routeTableId: publicRt.id, cidr: publicSubnet.cidrBlock });
+      }
 
       const privateSubnet = this.subnet(`private-${az}`, az, PRIVATE_BLOCK_OFFSET + i, layout?.private[i], tag(`private-${az}`));
       const privateRt = new RouteTable(this, `private-${az}-rt`, { vpcId: this.vpc.id, tags: tag(`private-${az}`) });
@@ -104,21 +112,33 @@ export class EgressVpc extends Construct implements VpcRef {
     });
   }
 
+  /** The public subnets' route table: `0.0.0.0/0` (and with IPv6 `::/0`) to the internet gateway. */
+  private publicRouteTable(igw: InternetGateway, ipv6Count: number | undefined, tag: (suffix: string) => Record<string, string>): RouteTable {
+    const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
+    new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    if (this.ipv6) {
+      new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id, count: ipv6Count });
+    }
+    return publicRt;
+  }
+
   /**
    * AZs only Terraform knows: each subnet, route table, association and route is one resource
    * with `for_each` over `{ <az> = <index> }`, and the subnet lists are for expressions in AZ order.
    */
   private subnetsForEachAz(
     props: EgressVpcProps,
-    publicRouteTableId: string,
+    publicRouteTableId: string | undefined,
     tag: (suffix: string) => Record<string, string>,
   ): { publicSubnets: SubnetRef[]; privateSubnets: SubnetRef[] } {
     const azIndex = forExpression(props.azs, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE);
     const perAz = TerraformIterator.fromMap(Token.asAnyMap(azIndex));
     const index = Token.asNumber(perAz.value);
     const named = (kind: string) => ({ Name: `${tag(kind).Name}-${perAz.key}` });
-    const publicSubnet = this.subnet('public', perAz.key, index, undefined, named('public'), perAz);
-    new RouteTableAssociation(this, 'public-rta', { subnetId: instanceAttribute(publicSubnet, perAz.key, 'id'), routeTableId: publicRouteTableId, forEach: perAz });
+    const publicSubnet = publicRouteTableId === undefined ? undefined : this.subnet('public', perAz.key, index, undefined, named('public'), perAz);
+    if (publicSubnet && publicRouteTableId !== undefined) {
+      new RouteTableAssociation(this, 'public-rta', { subnetId: instanceAttribute(publicSubnet, perAz.key, 'id'), routeTableId: publicRouteTableId, forEach: perAz });
+    }
     const privateSubnet = this.subnet('private', perAz.key, Token.asNumber(Op.add(PRIVATE_BLOCK_OFFSET, index)), undefined, named('private'), perAz);
     const privateRt = new RouteTable(this, 'private-rt', { vpcId: this.vpc.id, tags: named('private'), forEach: perAz });
     new RouteTableAssociation(this, 'private-rta', {
@@ -135,7 +155,7 @@ export class EgressVpc extends Construct implements VpcRef {
       Token.asAny(new TerraformLocal(this, id, forExpression(props.azs, value)).expression) as unknown as SubnetRef[];
     const at = (resource: Subnet | RouteTable, attribute: string) => propertyAccess(resource, [az, attribute]);
     return {
-      publicSubnets: inAzOrder('public-subnets', { id: at(publicSubnet, 'id'), az, routeTableId: publicRouteTableId, cidr: at(publicSubnet, 'cidr_block') }),
+      publicSubnets: publicSubnet ? inAzOrder('public-subnets', { id: at(publicSubnet, 'id'), az, routeTableId: publicRouteTableId, cidr: at(publicSubnet, 'cidr_block') }) : [],
       privateSubnets: inAzOrder('private-subnets', { id: at(privateSubnet, 'id'), az, routeTableId: at(privateRt, 'id'), cidr: at(privateSubnet, 'cidr_block') }),
     };
   }

@@ -71,9 +71,9 @@ function drawVpc(chart: Flowchart, topology: TopologyView, vpc: VpcView): void {
   });
 }
 
-/** Created VPCs always get one; an existing VPC's public subnets are taken to route to its own. */
+/** A created VPC has one exactly when it has public subnets; an existing VPC's public subnets are taken to route to its own. */
 function hasInternetGateway(vpc: VpcView): boolean {
-  return !vpc.existing || vpc.subnets.some((s) => s.public);
+  return vpc.subnets.some((s) => s.public);
 }
 
 function subnetLabel(subnet: SubnetView): string[] {

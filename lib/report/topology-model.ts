@@ -3,6 +3,7 @@ import { expandEndpoints } from '../endpoints/services';
 import { firstSpokeDeviceIndex, instanceTypesFor } from '../nat/instance-types';
 import { subnetLayout } from '../network/subnet-layout';
 import type { NatSchedule } from '../spec/schedule';
+import { hasPublicSubnets } from '../spec/public-subnets';
 import type { EndpointsSpec, NatInstanceSpec, Spec } from '../spec/schema';
 
 /**
@@ -107,8 +108,9 @@ export function describeTopology(spec: Spec): TopologyView {
 function createdVpcs(spec: Spec): VpcView[] {
   return spec.vpcs.map((vpc, i) => {
     const layout = subnetLayout(vpc.cidr, vpc.azs.length);
+    const withPublic = hasPublicSubnets(spec, vpc);
     const subnets = vpc.azs.flatMap((az, j): SubnetView[] => [
-      { vpc: vpc.name, az, public: true, cidr: layout.public[j] },
+      ...(withPublic ? [{ vpc: vpc.name, az, public: true, cidr: layout.public[j] }] : []),
       { vpc: vpc.name, az, public: false, cidr: layout.private[j] },
     ]);
     return {

@@ -5,6 +5,7 @@ import { checkGeneratedNames, checkTags } from './aws-limits';
 import { containsAddress, coversEverything, isNetworkAddress, isStrictAddress, isStrictCidr, networkOf, overlaps, range, withoutLeadingZeros } from './cidr';
 import { checkDefaultInstanceTypes, checkForwardTarget, checkHubLeftWithoutRoute, checkSpokeOverlapsHub, checkWriteFiles } from './nat-checks';
 import { scheduleWarnings } from './schedule';
+import { hasPublicSubnets } from './public-subnets';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -39,7 +40,7 @@ export function checkSpec(spec: Spec): Issue[] {
   const warn = (path: IssuePath, message: string) => issues.push({ path, message, level: 'warning' });
 
   const named = [
-    ...spec.vpcs.map((vpc, i) => ({ ...createdVpc(vpc, i), valid: checkCreatedVpc(spec, vpc, ['vpcs', i], error) })),
+    ...spec.vpcs.map((vpc, i) => ({ ...createdVpc(spec, vpc, i), valid: checkCreatedVpc(spec, vpc, ['vpcs', i], error) })),
     ...spec.existingVpcs.map((vpc, i) => ({ ...existingVpc(vpc, i), valid: checkExistingVpc(vpc, ['existingVpcs', i], error) })),
   ];
   const vpcs = new Map<string, NamedVpc>();
@@ -122,14 +123,14 @@ export function checkCidr(cidr: string, path: IssuePath, error: Report, prefix: 
   return true;
 }
 
-function createdVpc(vpc: VpcSpec, i: number): Omit<NamedVpc, 'valid'> {
+function createdVpc(spec: Spec, vpc: VpcSpec, i: number): Omit<NamedVpc, 'valid'> {
   return {
     name: vpc.name,
     path: ['vpcs', i],
     cidrs: [vpc.cidr],
     azs: vpc.azs,
     privateAzs: vpc.azs,
-    publicAzs: vpc.azs,
+    publicAzs: hasPublicSubnets(spec, vpc) ? vpc.azs : [],
     privateRouteTables: [],
     publicRouteTables: [],
   };
@@ -167,7 +168,10 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
       return;
     }
     if (!hub.publicAzs.includes(nat.az)) {
-      error([...path, 'az'], `VPC "${hub.name}" has no public subnet in ${nat.az}; use one of: ${hub.publicAzs.join(', ') || '(none: add a subnet with public: true)'}`);
+      const fix = hub.publicAzs.length > 0
+        ? `use one of: ${hub.publicAzs.join(', ')}`
+        : `it has no public subnets at all; ${hub.path[0] === 'vpcs' ? `set publicSubnets: true on VPC "${hub.name}"` : 'add a subnet with public: true'}`;
+      error([...path, 'az'], `VPC "${hub.name}" has no public subnet in ${nat.az}; ${fix}`);
     }
     const serve = (vpcName: string, where: IssuePath) => {
       const other = servedBy.get(vpcName);

@@ -46,6 +46,11 @@ export const VpcSchema = z.strictObject({
   cidr: ipv4Cidr,
   azs: z.array(az).min(1).max(6),
   ipv6: z.boolean().default(false),
+  /**
+   * An internet gateway and a public subnet per AZ. Left out: yes, unless the VPC reaches the
+   * internet only as a NAT's spoke (see `hasPublicSubnets`).
+   */
+  publicSubnets: z.boolean().optional(),
   /** Egress traffic in GB per month, for the cost report. */
   trafficGbPerMonth: z.number().nonnegative().optional(),
 });

@@ -7,6 +7,7 @@ import { NatInstance } from '../nat/nat-instance';
 import type { NatSpoke } from '../nat/spoke-attachment';
 import { EgressVpc } from '../network/egress-vpc';
 import { existingVpcRef, privateRouteTableIds, type VpcRef } from '../network/vpc-ref';
+import { hasPublicSubnets } from '../spec/public-subnets';
 import type { NatInstanceSpec, Spec } from '../spec/schema';
 
 /** The aws provider range every synthesized stack and module admits: the 5.100 line and 6.x. */
@@ -34,7 +35,9 @@ export class EgressStack extends TerraformStack {
     configureBackend(this, spec, options.localStatePath ?? defaultLocalStatePath(spec.project));
 
     for (const vpc of spec.vpcs) {
-      this.vpcs.set(vpc.name, new EgressVpc(this, `vpc-${vpc.name}`, { name: `${spec.project}-${vpc.name}`, cidr: vpc.cidr, azs: vpc.azs, ipv6: vpc.ipv6 }));
+      this.vpcs.set(vpc.name, new EgressVpc(this, `vpc-${vpc.name}`, {
+        name: `${spec.project}-${vpc.name}`, cidr: vpc.cidr, azs: vpc.azs, ipv6: vpc.ipv6, publicSubnets: hasPublicSubnets(spec, vpc),
+      }));
     }
     for (const vpc of spec.existingVpcs) {
       this.vpcs.set(vpc.name, existingVpcRef({ name: vpc.name, id: vpc.id, cidrBlocks: [vpc.cidr, ...vpc.secondaryCidrs], subnets: vpc.subnets }));

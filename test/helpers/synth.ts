@@ -16,7 +16,7 @@ type SpecSource = { text: string; ext?: 'yaml' | 'json' } | { file: string } | u
 
 function synthEnv(spec: SpecSource, outdir?: string): NodeJS.ProcessEnv {
   const work = mkdtempSync(join(tmpdir(), 'egress-synth-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, EGRESS_OUTDIR: outdir ?? join(work, 'cdktf.out'), SWC_NODE_SOURCE_MAP_MODE: 'none' };
+  const env: NodeJS.ProcessEnv = { ...process.env, EGRESS_OUTDIR: outdir ?? join(work, 'cdktf.out') };
   delete env.EGRESS_SPEC;
   delete env.CDKTF_OUTDIR;
   if (spec && 'text' in spec) {
@@ -28,7 +28,8 @@ function synthEnv(spec: SpecSource, outdir?: string): NodeJS.ProcessEnv {
   return env;
 }
 
-const APP = ['-r', '@swc-node/register', 'main.ts'];
+/** What `npm run synth` runs: the compiled app under plain node (dist/ is made current by the tiers' global setup). */
+const APP = ['scripts/synth.js'];
 
 /** Runs the app as `npm run synth` does, in a child process, with the given spec text or file. */
 export function runSynth(spec: SpecSource, outdir?: string): SynthRun {

@@ -127,6 +127,33 @@ describe('EgressVpc construct API', () => {
   });
 });
 
+describe('EgressVpc without public subnets (a spoke)', () => {
+  const tf = once(() => synthVpc({ publicSubnets: false, ipv6: true }));
+
+  it('GIVEN publicSubnets false THEN there is no internet gateway, no public route table and only private subnets', () => {
+    expect(resources(tf(), 'aws_internet_gateway')).toHaveLength(0);
+    expect(resources(tf(), 'aws_subnet').map((s) => s.cidr_block).sort()).toEqual(subnetLayout('10.0.0.0/16', 2).private);
+    expect(resources(tf(), 'aws_route_table').map((rt) => rt.tags.Name).sort()).toEqual(['dev-hub-private-ap-northeast-1a', 'dev-hub-private-ap-northeast-1c']);
+    expect(resourcesWhere(tf(), 'aws_route', 'destination_cidr_block', '0.0.0.0/0')).toHaveLength(0);
+  });
+
+  it('GIVEN publicSubnets false and ipv6 THEN private subnets still send ::/0 to the egress-only internet gateway', () => {
+    const routes = resourcesWhere(tf(), 'aws_route', 'destination_ipv6_cidr_block', '::/0');
+    const eigw = refTo(tf(), 'aws_egress_only_internet_gateway', onlyResource(tf(), 'aws_egress_only_internet_gateway'));
+    expect(routes.map((r) => r.egress_only_gateway_id)).toEqual([eigw, eigw]);
+  });
+
+  it('GIVEN publicSubnets false THEN the construct exposes no public subnets, route table or gateway, and the private ones as before', () => {
+    let vpc: EgressVpc | undefined;
+    synthConstruct((scope) => {
+      vpc = new EgressVpc(scope, 'spoke', { name: 'dev-spoke', cidr: '10.1.0.0/16', azs: AZS, publicSubnets: false });
+    });
+    expect(vpc?.publicSubnets).toEqual([]);
+    expect([vpc?.publicRouteTableId, vpc?.internetGatewayId]).toEqual([undefined, undefined]);
+    expect(vpc?.privateSubnets.map((s) => s.az)).toEqual(AZS);
+  });
+});
+
 describe('EgressVpc validation', () => {
   it.each([
     [[], 'EgressVpc dev-hub: 0 AZs given; give 1 to 6'],

@@ -61,13 +61,21 @@ describe('topology diagram, parsed by the real mermaid package', () => {
       expect(example).toMatchObject({ ok: true });
     });
 
-    it('GIVEN three created VPCs WHEN drawn THEN each is a subgraph titled with its CIDR and holds its layout\'s subnets', () => {
-      for (const [name, cidr, azs] of [['hub', '10.0.0.0/16', 2], ['app1', '10.1.0.0/16', 2], ['app2', '10.2.0.0/16', 1]] as const) {
+    it('GIVEN three created VPCs WHEN drawn THEN each is a subgraph titled with its CIDR and holds its layout\'s subnets, public ones only in the hub', () => {
+      for (const [name, cidr, azs, spoke] of [['hub', '10.0.0.0/16', 2, false], ['app1', '10.1.0.0/16', 2, true], ['app2', '10.2.0.0/16', 1, true]] as const) {
         const layout = subnetLayout(cidr, azs);
-        for (const subnet of [...layout.public, ...layout.private]) {
-          expect(subgraphOf(example, vertex(example, new RegExp(`${subnet.replace(/\./g, '\\.')}$`)))).toContain(`VPC ${name} · ${cidr}`);
+        const pattern = (subnet: string) => new RegExp(`${subnet.replace(/\./g, '\\.')}$`);
+        for (const subnet of spoke ? layout.private : [...layout.public, ...layout.private]) {
+          expect(subgraphOf(example, vertex(example, pattern(subnet)))).toContain(`VPC ${name} · ${cidr}`);
         }
+        if (spoke) for (const subnet of layout.public) expect(vertices(example, pattern(subnet))).toEqual([]);
       }
+    });
+
+    it('GIVEN spokes without public subnets WHEN drawn THEN only the hub has an internet gateway', () => {
+      const gateways = vertices(example, /^Internet gateway$/);
+      expect(gateways).toHaveLength(1);
+      expect(subgraphOf(example, gateways[0])).toMatch(/^VPC hub/);
     });
 
     it('GIVEN spokes app1 and app2 WHEN drawn THEN their private subnets route 0.0.0.0/0 to spoke ENIs at devices 1 and 2', () => {

@@ -93,6 +93,11 @@ export const CASES: Case[] = [
   { name: 'tag value not a string', mutate: (s) => (s.tags = { owner: 1 }), lines: ['error: tags.owner: must be a string, not number 1'] },
   { name: 'NAT in an unknown VPC', mutate: (s) => (nat(s).vpc = 'core'), lines: ['error: natInstances[0].vpc: unknown VPC "core"; use one of: hub, app1, app2, legacy'] },
   {
+    name: 'NAT in a VPC without public subnets',
+    mutate: (s) => (s.vpcs[0].publicSubnets = false),
+    lines: ['error: natInstances[0].az: VPC "hub" has no public subnet in ap-northeast-1a; it has no public subnets at all; set publicSubnets: true on VPC "hub"'],
+  },
+  {
     name: 'NAT AZ not among its VPC AZs',
     mutate: (s) => (nat(s).az = 'ap-northeast-1d'),
     lines: [

@@ -25,6 +25,8 @@ readonly IMDS=http://169.254.169.254/latest
 # Device index N: routing table and rule priority RT_BASE+N; for spokes also conntrack
 # zone N and fwmark RT_BASE+N.
 readonly TABLE=cdktf_egress RT_BASE=7000
+# Established TCP/UDP flows take the flowtable fast path; 0 once the kernel refuses it.
+FASTPATH=1
 INSTANCE_ID="" TOKEN=""
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
@@ -300,6 +302,15 @@ render_nft() {
   nft_set internal $INTERNAL
   # shellcheck disable=SC2086
   nft_set hub $HUB_CIDRS
+  # Software fast path: once a flow is established its packets skip the forward hooks.
+  if ((FASTPATH)); then
+    local devs="\"$E\""
+    for s in "${SPOKE_LIST[@]}"; do
+      read -r _ dev _ <<<"$s"
+      devs+=", \"$dev\""
+    done
+    printf '\tflowtable fastpath {\n\t\thook ingress priority filter; devices = { %s };\n\t}\n' "$devs"
+  fi
   # Directional zones: identical spoke flows stay apart; replies, after masquerade, are unique.
   printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
   for s in "${SPOKE_LIST[@]}"; do
@@ -325,6 +336,8 @@ render_nft() {
   printf '\t}\n\tchain snat_out {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n'
   printf '\t\tct status dnat accept\n\t\toifname "%s" masquerade\n\t}\n' "$E"
   printf '\tchain filter_forward {\n\t\ttype filter hook forward priority filter; policy drop;\n'
+  # First, and matching on ct state first: a new connection's packet leaves it at one compare.
+  if ((FASTPATH)); then printf '\t\tct state established meta l4proto { tcp, udp } flow add @fastpath\n'; fi
   printf '\t\tct state established,related accept\n\t\tct state invalid drop\n'
   printf '\t\tiifname "%s" ct status dnat accept\n' "$E"
   [[ -z $HUB_CIDRS ]] || printf '\t\tiifname "%s" oifname "%s" ip saddr @hub ip daddr != @internal accept\n' "$E" "$E"
@@ -342,7 +355,12 @@ apply_nft() {
     log "nft missing; installing nftables"
     timeout 300 dnf -y -q install nftables >&2 || fail "nft not found and dnf could not install nftables"
   fi
-  render_nft | nft -f - || fail "nft rejected the ruleset"
+  if ! render_nft | nft -f -; then
+    ((FASTPATH)) || fail "nft rejected the ruleset"
+    log "nft refused the flowtable fast path (a kernel without nf_flow_table?); forwarding without it"
+    FASTPATH=0
+    render_nft | nft -f - || fail "nft rejected the ruleset"
+  fi
 }
 
 forwarding_on() {
