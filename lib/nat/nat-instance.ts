@@ -13,6 +13,7 @@ import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, ty
 import { NatRole } from './nat-role';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
+import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
 import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
 import { hasUnresolvedUserData, renderUserDataInTerraform } from './user-data-terraform';
 
@@ -84,6 +85,8 @@ export interface NatInstanceProps {
   readonly ipv6?: boolean;
   /** Tags for what the ASG launches (provider default_tags do not reach it). @default {} */
   readonly tags?: Record<string, string>;
+  /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
+  readonly conntrack?: ConntrackSettings;
 }
 
 export function amiParameter(architecture: Architecture): string {
@@ -236,6 +239,7 @@ export class NatInstance extends Construct {
       hubCidrs: choose(dedicated, true, props.servedCidrs ?? [], []),
       spokes,
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
+      conntrack: props.conntrack,
     });
     const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
     const userData = hasUnresolvedUserData(userDataProps) ? renderUserDataInTerraform(this, userDataProps) : undefined;
@@ -255,6 +259,7 @@ export class NatInstance extends Construct {
         ipv6AddressCount: props.ipv6 ? 1 : undefined,
         deleteOnTermination: 'true',
         description: `NAT ${props.natId} primary`,
+        connectionTrackingSpecification: eniConnectionTracking(props.conntrack),
       }],
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{

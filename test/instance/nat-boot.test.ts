@@ -6,7 +6,7 @@ import { bundleFromSpec, removeBundles } from '../dataplane/support/boot-bundle'
 import { expectEgressViaEip } from '../dataplane/support/expect-net';
 import { Lab } from '../dataplane/support/lab';
 import { requireTools } from '../dataplane/support/proc';
-import { instanceRoot, journal, launchNatHost, reboot, settle, sweepStaleDisks, type NatHost } from './support/nat-host';
+import { instanceRoot, journal, launchNatHost, reboot, settle, type NatHost } from './support/nat-host';
 import { mtus, needs, once } from './support/nat-state';
 
 jest.setTimeout(300_000);
@@ -34,7 +34,6 @@ let spokeIdx: number;
 beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'systemd-nspawn', 'nsenter', 'debootstrap');
   root = await instanceRoot();
-  await sweepStaleDisks();
   const bundle = await bundleFromSpec(SPEC, 'inst', 'inst-nat');
   spokeIdx = Number(bundle.conf.SPOKES.split('=')[0]);
   lab = await Lab.create({
@@ -61,7 +60,11 @@ async function expectNat(token: string): Promise<void> {
 /** Bounded wait until networkd reports the NAT's links configured again. */
 async function linksConfigured(): Promise<void> {
   const links = ['ens5', 'ens6', `ens${5 + spokeIdx}`].map((l) => `-i ${l}`).join(' ');
-  await nat.os.sh(`/lib/systemd/systemd-networkd-wait-online ${links} --timeout=60`, 90_000);
+  const r = await nat.os.exec(['sh', '-c', `/lib/systemd/systemd-networkd-wait-online ${links} --timeout=60`], 90_000);
+  if (r.code !== 0) {
+    const why = await nat.os.exec(['sh', '-c', 'networkctl list --no-pager; journalctl -b --no-pager -o short-monotonic -u systemd-networkd -u ec2-net-utils | grep -v "IPv6LL\\|carrier\\|Link UP" | grep -B12 -A3 "Numerical\\|Failed" | head -150']);
+    throw new Error(`links not configured within 60 s: ${r.stderr}\n${why.stdout}${why.stderr}`);
+  }
 }
 
 describe('first boot under cloud-init and systemd', () => {

@@ -1,10 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CloudConfig } from '../../dataplane/support/boot-bundle';
 import { CONF_PATH } from '../../dataplane/support/boot-bundle';
 import type { Instance, Lab } from '../../dataplane/support/lab';
-import { run, runOk } from '../../dataplane/support/proc';
+import { runOk } from '../../dataplane/support/proc';
 import { Container } from './container';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -66,6 +66,9 @@ export async function launchNatHost(lab: Lab, root: string, confOverrides: Recor
   mkdirSync(os.path('etc/systemd/system/multi-user.target.wants'), { recursive: true });
   symlinkSync('/etc/systemd/system/ec2-net-utils.service', os.path('etc/systemd/system/multi-user.target.wants/ec2-net-utils.service'));
   symlinkSync(join(lab.dir, 'bin', 'aws'), os.path('usr/local/bin/aws'));
+  if (process.env.EGDP_NETWORKD_DEBUG) {
+    put(os, 'etc/systemd/system/systemd-networkd.service.d/debug.conf', '[Service]\nEnvironment=SYSTEMD_LOG_LEVEL=debug\n');
+  }
   try {
     await os.start();
   } catch (e) {
@@ -73,19 +76,6 @@ export async function launchNatHost(lab: Lab, root: string, confOverrides: Recor
     throw e;
   }
   return { inst, os };
-}
-
-/**
- * Unmounts instance disks left by test processes that died before their afterAll (their
- * containers died with their namespaces), so the lab's sweep can remove the directories.
- */
-export async function sweepStaleDisks(): Promise<void> {
-  const alive = (pid: number): boolean => existsSync(`/proc/${pid}`);
-  for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
-    const mnt = line.split(' ')[1] ?? '';
-    const m = /^\/tmp\/egdp-(\d+)-[^/]+\/disk-\d+\/merged$/.exec(mnt);
-    if (m && !alive(Number(m[1]))) await run(['umount', '-l', mnt]);
-  }
 }
 
 /** Waits (bounded) until cloud-init is done with this boot, and returns the unit's state. */
