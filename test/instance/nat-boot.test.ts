@@ -62,7 +62,7 @@ async function linksConfigured(): Promise<void> {
   const links = ['ens5', 'ens6', `ens${5 + spokeIdx}`].map((l) => `-i ${l}`).join(' ');
   const r = await nat.os.exec(['sh', '-c', `/lib/systemd/systemd-networkd-wait-online ${links} --timeout=60`], 90_000);
   if (r.code !== 0) {
-    const why = await nat.os.exec(['sh', '-c', 'networkctl list --no-pager; journalctl -b --no-pager -o short-monotonic -u systemd-networkd -u ec2-net-utils | grep -v "IPv6LL\\|carrier\\|Link UP" | grep -B12 -A3 "Numerical\\|Failed" | head -150']);
+    const why = await nat.os.exec(['sh', '-c', 'networkctl list --no-pager; journalctl -b --no-pager -o short-monotonic -u systemd-networkd | grep -B30 -A2 -m3 Failed | tail -120']);
     throw new Error(`links not configured within 60 s: ${r.stderr}\n${why.stdout}${why.stderr}`);
   }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds (once) the Debian root the instance tier boots under systemd-nspawn, and prints
-# its path. The root is cached outside the repository, keyed by this file's content, and
+# its path. Debian 13 (trixie): its systemd 257 copes with the host's current kernel, where
+# bookworm's systemd 252 loops re-adding an address it already has after a networkd restart
+# (the link ends "failed", "Numerical result out of range") on kernel 6.18. The root is cached outside the repository, keyed by this file's content, and
 # rebuilt when missing; concurrent callers wait on a lock instead of building twice.
 #
 #   build-root.sh [cache-dir]      (default $EGRESS_ROOT_CACHE or /var/cache/cdktf-egress)
@@ -16,7 +18,7 @@
 # against it with no network, as dnf would against AL2023's repositories.
 set -euo pipefail
 
-readonly SUITE=bookworm MIRROR=${EGRESS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+readonly SUITE=trixie MIRROR=${EGRESS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly BASE=systemd,systemd-sysv,dbus,iproute2
 readonly PACKAGES="cloud-init nftables procps curl python3 apt-utils"
 cache=${1:-${EGRESS_ROOT_CACHE:-/var/cache/cdktf-egress}}
