@@ -37,7 +37,8 @@ export async function needs(lab: Lab, host: NatHost): Promise<Need[]> {
     }
     out.push({ what: `rule ${table}: fwmark ${table} lookup ${table}`, count: count(rules, new RegExp(`^${table}:\\s+from all fwmark 0x${table.toString(16)} lookup ${table}`)) });
   }
-  const nft = await sh('nft list ruleset');
+  // The instance's own nft: the host's may be older than the ruleset's format (and crash on it).
+  const nft = await host.os.sh('nft list ruleset');
   out.push({ what: 'nft: one masquerade rule', count: (nft.match(/masquerade/g) ?? []).length });
   return out;
 }
