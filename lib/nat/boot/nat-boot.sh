@@ -429,10 +429,10 @@ ensure_nft() {
 
 # --- conntrack ----------------------------------------------------------------------------
 # Sized by memory unless nat.conf says otherwise: CONNTRACK_MAX entries (default 64 per MiB,
-# about 2% of memory at ~300 bytes an entry, between 16384 and 1048576; the kernel's own
-# default on a 512 MiB instance is a few thousand), a hash table of a quarter of that, and
-# idle timeouts: established TCP 7440 s (RFC 5382's floor, not the kernel's 5 days), UDP 30 s,
-# UDP streams 120 s.
+# 16384 to 1048576: an entry is a 256-byte slab object, so a full table is 1.6% of memory;
+# the kernel's own default on a 512 MiB instance is a few thousand), a hash table of a
+# quarter of that, and idle timeouts: established TCP 7440 s (RFC 5382's floor, not the
+# kernel's 5 days), UDP 30 s, UDP streams 120 s.
 set_knob() { # path value
   local now
   if [[ ! -e $1 ]]; then log "conntrack: $1 not found; not set"; return 0; fi
