@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CloudConfig } from '../../dataplane/support/boot-bundle';
@@ -52,7 +52,9 @@ function put(container: Container, path: string, content: string | Buffer, mode 
  * NoCloud seed (the synthesized user data), the ec2-net-utils stand-in, and the lab's
  * fake `aws` CLI on PATH (the lab directory is bound in at the same path).
  */
-export async function launchNatHost(lab: Lab, root: string, confOverrides: Record<string, string> = {}): Promise<NatHost> {
+export async function launchNatHost(
+  lab: Lab, root: string, confOverrides: Record<string, string> = {}, beforeBoot?: (os: Container) => void,
+): Promise<NatHost> {
   const inst = await lab.launch();
   const os = new Container({ name: `nat${inst.seq}`, root, dir: join(lab.dir, `disk-${inst.seq}`), netns: inst.ns, binds: [lab.dir] });
   await os.prepare();
@@ -66,6 +68,7 @@ export async function launchNatHost(lab: Lab, root: string, confOverrides: Recor
   mkdirSync(os.path('etc/systemd/system/multi-user.target.wants'), { recursive: true });
   symlinkSync('/etc/systemd/system/ec2-net-utils.service', os.path('etc/systemd/system/multi-user.target.wants/ec2-net-utils.service'));
   symlinkSync(join(lab.dir, 'bin', 'aws'), os.path('usr/local/bin/aws'));
+  beforeBoot?.(os);
   if (process.env.EGDP_NETWORKD_DEBUG) {
     put(os, 'etc/systemd/system/systemd-networkd.service.d/debug.conf', '[Service]\nEnvironment=SYSTEMD_LOG_LEVEL=debug\n');
   }
@@ -78,12 +81,27 @@ export async function launchNatHost(lab: Lab, root: string, confOverrides: Recor
   return { inst, os };
 }
 
+/** An image without nft, and a dnf that installs from the root's local repository (fixtures/dnf.sh). */
+export function withoutNft(os: Container, repositoriesReachable = true): void {
+  rmSync(os.path('usr/sbin/nft'), { force: true });
+  put(os, 'usr/local/bin/dnf', readFileSync(join(FIXTURES, 'dnf.sh')), 0o755);
+  if (!repositoriesReachable) put(os, 'etc/dnf-standin-unreachable', '');
+}
+
 /** Waits (bounded) until cloud-init is done with this boot, and returns the unit's state. */
 export async function settle(host: NatHost, timeoutMs = 240_000): Promise<{ active: string; result: string; cloudInit: string }> {
   const ci = await host.os.exec(['cloud-init', 'status', '--wait'], timeoutMs);
   const show = await host.os.sh(`systemctl show -p ActiveState -p Result ${UNIT}`);
   const v = Object.fromEntries(show.trim().split('\n').map((l) => l.split('=') as [string, string]));
   return { active: v.ActiveState, result: v.Result, cloudInit: ci.stdout.trim().split('\n').pop() ?? '' };
+}
+
+/** settle(), failing with the unit's journal unless cloud-init is done and the unit succeeded. */
+export async function settleOk(host: NatHost): Promise<void> {
+  const s = await settle(host);
+  if (s.active !== 'active' || s.result !== 'success' || s.cloudInit !== 'status: done') {
+    throw new Error(`boot did not settle cleanly: ${JSON.stringify(s)}\n${await journal(host)}`);
+  }
 }
 
 /** A reboot: clean shutdown, fresh kernel state with the ENIs still attached, the same disk. */
