@@ -8,10 +8,12 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/terraform/', '<rootDir>/test/dataplane/', '<rootDir>/test/consumer/'] },
+      testPathIgnorePatterns: ['<rootDir>/test/terraform/', '<rootDir>/test/dataplane/', '<rootDir>/test/consumer/', '<rootDir>/test/instance/'] },
     { ...common, displayName: 'terraform', testMatch: ['<rootDir>/test/terraform/**/*.test.ts'] },
     // The packed package in a user's app outside the repository (npm, tsc, cdktf synth, terraform plan).
     { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
     { ...common, displayName: 'dataplane', testMatch: ['<rootDir>/test/dataplane/**/*.test.ts'] },
+    // The boot under systemd, systemd-networkd and cloud-init in a container (root; see test/instance/README.md).
+    { ...common, displayName: 'instance', testMatch: ['<rootDir>/test/instance/**/*.test.ts'] },
   ],
 };

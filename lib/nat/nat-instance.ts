@@ -15,6 +15,7 @@ import { NatRole } from './nat-role';
 import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
+import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
 import { encodeUserData, renderBootConfig, type BootPortForward, type WriteFile } from './user-data';
 import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
 
@@ -107,6 +108,8 @@ export interface NatInstanceProps {
   readonly schedule?: NatScheduleProps;
   /** Exclusions from VPC Block Public Access for the NAT's subnet or VPC. @default - none */
   readonly blockPublicAccess?: Omit<BlockPublicAccessExclusionProps, 'natId' | 'vpcId' | 'subnetId' | 'inbound'>;
+  /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
+  readonly conntrack?: ConntrackSettings;
 }
 
 export function amiParameter(architecture: Architecture): string {
@@ -269,6 +272,7 @@ export class NatInstance extends Construct {
       hubCidrs: choose(dedicated, true, props.servedCidrs ?? [], []),
       spokes,
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
+      conntrack: props.conntrack,
     });
     const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
     // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
@@ -290,6 +294,7 @@ export class NatInstance extends Construct {
         ipv6AddressCount: props.ipv6 ? 1 : undefined,
         deleteOnTermination: 'true',
         description: `NAT ${props.natId} primary`,
+        connectionTrackingSpecification: eniConnectionTracking(props.conntrack),
       }],
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{

@@ -65,7 +65,6 @@ locals {
   spokes_by_name      = { for key, val in local.indexed_spokes : val.name => val }
   spoke_route_tables  = { for key, val in flatten([for key, val in local.spokes_by_name : [for i, id in val.routeTableIds : { address = "${key}/${i}", spoke = key, routeTableId = id }]]) : val.address => val }
   cloud_config_base = {
-    packages = ["nftables"]
     write_files = [
       {
         path        = "/opt/cdktf-egress/nat-boot.sh"
@@ -92,6 +91,10 @@ SPOKES="${join(" ", [for key, val in local.indexed_spokes : join("", [val.device
 PORT_FORWARDS="${join(" ", [for key, val in local.port_forwards : join("", [val.protocol, ":", val.port, ":", val.to, ":", val.toPort, ":", join(",", val.allowFrom)])])}"
 ATTACH_MAX_ATTEMPTS="8"
 INTERFACE_WAIT_SECONDS="60"
+CONNTRACK_MAX="${var.conntrack_max}"
+CONNTRACK_TCP_ESTABLISHED_TIMEOUT="${var.conntrack_tcp_established_timeout}"
+CONNTRACK_UDP_TIMEOUT="${var.conntrack_udp_timeout}"
+CONNTRACK_UDP_STREAM_TIMEOUT="${var.conntrack_udp_stream_timeout}"
 EOT
       },
     ]
@@ -343,6 +346,12 @@ resource "aws_launch_template" "this" {
     device_index                = 0
     security_groups             = [aws_security_group.this.id]
     subnet_id                   = var.public_subnet
+
+    connection_tracking_specification {
+      tcp_established_timeout = var.conntrack_tcp_established_timeout
+      udp_stream_timeout      = var.conntrack_udp_stream_timeout
+      udp_timeout             = var.conntrack_udp_timeout
+    }
   }
 
   tag_specifications {

@@ -215,6 +215,89 @@ variable "port_forwards" {
   }
 }
 
+variable "conntrack_max" {
+  description = "nf_conntrack_max on the instance (the hash table gets a quarter as many buckets). 0 (the default) sizes it by memory: 64 entries per MiB, 16384 to 1048576."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.conntrack_max == floor(var.conntrack_max)
+    error_message = "conntrack_max must be an integer"
+  }
+
+  validation {
+    condition     = var.conntrack_max == 0 || (var.conntrack_max >= 1024 && var.conntrack_max <= 16777216)
+    error_message = "conntrack_max must be 0 (sized by memory) or from 1024 to 16777216"
+  }
+}
+
+variable "conntrack_tcp_established_timeout" {
+  description = "Idle timeout in seconds of an established TCP connection, 60-432000: on the instance (nf_conntrack) and in EC2's tracking of its primary interface."
+  type        = number
+  default     = 7440
+  nullable    = false
+
+  validation {
+    condition     = var.conntrack_tcp_established_timeout == floor(var.conntrack_tcp_established_timeout)
+    error_message = "conntrack_tcp_established_timeout must be an integer"
+  }
+
+  validation {
+    condition     = var.conntrack_tcp_established_timeout >= 60
+    error_message = "conntrack_tcp_established_timeout must be at least 60"
+  }
+
+  validation {
+    condition     = var.conntrack_tcp_established_timeout <= 432000
+    error_message = "conntrack_tcp_established_timeout must be at most 432000"
+  }
+}
+
+variable "conntrack_udp_timeout" {
+  description = "Idle timeout in seconds of a UDP flow seen one way, 30-60: on the instance (nf_conntrack) and in EC2's tracking of its primary interface."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.conntrack_udp_timeout == floor(var.conntrack_udp_timeout)
+    error_message = "conntrack_udp_timeout must be an integer"
+  }
+
+  validation {
+    condition     = var.conntrack_udp_timeout >= 30
+    error_message = "conntrack_udp_timeout must be at least 30"
+  }
+
+  validation {
+    condition     = var.conntrack_udp_timeout <= 60
+    error_message = "conntrack_udp_timeout must be at most 60"
+  }
+}
+
+variable "conntrack_udp_stream_timeout" {
+  description = "Idle timeout in seconds of a UDP flow seen both ways, 60-180: on the instance (nf_conntrack) and in EC2's tracking of its primary interface."
+  type        = number
+  default     = 120
+  nullable    = false
+
+  validation {
+    condition     = var.conntrack_udp_stream_timeout == floor(var.conntrack_udp_stream_timeout)
+    error_message = "conntrack_udp_stream_timeout must be an integer"
+  }
+
+  validation {
+    condition     = var.conntrack_udp_stream_timeout >= 60
+    error_message = "conntrack_udp_stream_timeout must be at least 60"
+  }
+
+  validation {
+    condition     = var.conntrack_udp_stream_timeout <= 180
+    error_message = "conntrack_udp_stream_timeout must be at most 180"
+  }
+}
+
 variable "schedule" {
   description = "Start and stop the NAT on a timetable: Unix cron (five fields) for on and off, read in time_zone (IANA, e.g. Asia/Tokyo). null (the default) runs it all the time. While it is off the private subnets it serves have no IPv4 egress; the ENI, EIP (still billed) and routes stay."
   type        = object({ time_zone = string, on = string, off = string })

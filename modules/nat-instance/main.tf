@@ -5,7 +5,6 @@ locals {
   image_id      = var.image_id != "" ? var.image_id : (split(".", var.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", var.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
   key_name      = var.key_name != "" ? var.key_name : null
   cloud_config_base = {
-    packages = ["nftables"]
     write_files = [
       {
         path        = "/opt/cdktf-egress/nat-boot.sh"
@@ -32,6 +31,10 @@ SPOKES=""
 PORT_FORWARDS="${join(" ", [for key, val in local.port_forwards : join("", [val.protocol, ":", val.port, ":", val.to, ":", val.toPort, ":", join(",", val.allowFrom)])])}"
 ATTACH_MAX_ATTEMPTS="8"
 INTERFACE_WAIT_SECONDS="60"
+CONNTRACK_MAX="${var.conntrack_max}"
+CONNTRACK_TCP_ESTABLISHED_TIMEOUT="${var.conntrack_tcp_established_timeout}"
+CONNTRACK_UDP_TIMEOUT="${var.conntrack_udp_timeout}"
+CONNTRACK_UDP_STREAM_TIMEOUT="${var.conntrack_udp_stream_timeout}"
 EOT
       },
     ]
@@ -215,6 +218,12 @@ resource "aws_launch_template" "this" {
     device_index                = 0
     security_groups             = [aws_security_group.this.id]
     subnet_id                   = var.public_subnet
+
+    connection_tracking_specification {
+      tcp_established_timeout = var.conntrack_tcp_established_timeout
+      udp_stream_timeout      = var.conntrack_udp_stream_timeout
+      udp_timeout             = var.conntrack_udp_timeout
+    }
   }
 
   tag_specifications {

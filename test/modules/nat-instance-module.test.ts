@@ -39,7 +39,10 @@ describe('modules/nat-instance as a drop-in for int128/nat-instance/aws', () => 
 
   it('GIVEN new inputs THEN each has a default, so int128 callers need no change', () => {
     const added = Object.keys(nat().variables.variable).filter((name) => !(name in INT128_INPUTS));
-    expect(added.sort()).toEqual(['block_public_access', 'create_eip', 'port_forwards', 'root_volume_size', 'schedule']);
+    expect(added.sort()).toEqual([
+      'block_public_access', 'conntrack_max', 'conntrack_tcp_established_timeout', 'conntrack_udp_stream_timeout', 'conntrack_udp_timeout', 'create_eip', 'port_forwards',
+      'root_volume_size', 'schedule',
+    ]);
     for (const name of added) expect(nat().variables.variable[name]).toHaveProperty('default');
   });
 
