@@ -11,10 +11,13 @@ prepare_before_handover() {
   fi
 }
 
-# Sets H_STATE, H_LAUNCH, H_NAT of instance $1 and OWN_LAUNCH; H_STATE=gone when EC2 no longer knows it.
+# Sets H_STATE, H_LAUNCH, H_NAT of instance $1 and OWN_LAUNCH; H_STATE=gone when EC2 no longer
+# knows it. One call per holder and round: HOLDER_SEEN is cleared before each round.
+HOLDER_SEEN=""
 holder_info() {
   local id st lt tag
-  H_STATE="" H_LAUNCH="" H_NAT=""
+  [[ $HOLDER_SEEN != "$1" ]] || return 0
+  HOLDER_SEEN=$1 H_STATE="" H_LAUNCH="" H_NAT=""
   if ! ec2 describe-instances --instance-ids "$1" "$INSTANCE_ID" \
     --query "Reservations[].Instances[].[InstanceId,State.Name,LaunchTime,Tags[?Key=='cdktf-egress:nat'].Value|[0]]"; then
     [[ $AWS_ERR == InvalidInstanceID.NotFound ]] || fail "describe-instances $1: $(aws_why)"
@@ -41,12 +44,22 @@ try_attach() { # idx eni
   return 1
 }
 
+# Detaches the ENI from the NAT being replaced and attaches it here. Run in the background,
+# one per ENI, so the egress gap is one detach and one attach however many spokes there
+# are. Exit 2: EC2 still calls it in use (the next round tries again).
+take_over() { # idx eni attachment-id
+  AWS_ERRFILE=$(mktemp)
+  trap 'rm -f "$AWS_ERRFILE"' EXIT
+  ec2 detach-network-interface --attachment-id "$3" || fail "detach $2: $(aws_why)"
+  try_attach "$1" "$2" || exit 2
+}
+
 # Attaches every device index given, taking each ENI from whoever holds it (see nat-boot.sh's header).
 acquire_enis() {
-  local pending=("$@") left idx eni holder att t0 waited busy said=" " attempts=()
+  local pending=("$@") left idx eni holder att t0 waited busy said=" " attempts=() jobs=()
   t0=$(now_us)
   while ((${#pending[@]})); do
-    left=() busy=0
+    left=() busy=0 HOLDER_SEEN="" jobs=()
     for idx in "${pending[@]}"; do
       read -r _ eni _ holder att <<<"$(awk -v i="$idx" '$1 == i' <<<"$ENIS")"
       waited=$((($(now_us) - t0) / 1000000))
@@ -65,9 +78,12 @@ acquire_enis() {
           pending | running)
             [[ $H_NAT == "$NAT_ID" ]] || fail "$eni is attached to $holder, which is not an instance of NAT $NAT_ID; not taking it"
             if succeeds "$holder" && [[ $said != *" $att "* ]]; then
-              log "handover: detaching $eni (device $idx) from $holder, the NAT this instance replaces"
-              ec2 detach-network-interface --attachment-id "$att" || fail "detach $eni from $holder: $(aws_why)"
+              log "handover: taking $eni (device $idx) from $holder, the NAT this instance replaces"
               TAKEN[idx]=$holder said+="$att " busy=1
+              take_over "$idx" "$eni" "$att" &
+              jobs[idx]=$!
+              left=("${left[@]:0:${#left[@]}-1}")
+              continue
             fi
             ((waited < HANDOVER_SECONDS)) || fail "$holder is a running NAT and kept $eni past the ${HANDOVER_SECONDS}s handover window"
             ;;
@@ -83,6 +99,11 @@ acquire_enis() {
             ;;
         esac
       fi
+    done
+    for idx in "${!jobs[@]}"; do
+      if wait "${jobs[idx]}"; then continue; else waited=$?; fi
+      ((waited == 2)) || fail "taking device $idx over from ${TAKEN[idx]} failed"
+      left+=("$idx")
     done
     pending=("${left[@]}")
     ((${#pending[@]})) || break

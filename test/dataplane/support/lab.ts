@@ -53,7 +53,7 @@ export interface ApiCall {
 
 /** state.json, shared with the fake EC2 API and IMDS (see fake/ec2api.py). */
 export interface LabState {
-  faults: { attachFailures: number; deliver: boolean; errors?: Record<string, string[]> };
+  faults: { attachFailures: number; deliver: boolean; deliverFailures?: number; errors?: Record<string, string[]> };
   calls: ApiCall[];
   health: { instanceId: string; status: string; respectGrace: boolean }[];
   lifecycle: { instanceId: string; hook: string; result: 'CONTINUE' | 'ABANDON'; t: number }[];
@@ -339,12 +339,13 @@ export class Lab {
     await applyNetworkdFiles(inst.ns, join(inst.dir, 'networkd'));
   }
 
-  /** Runs the boot script from the bundle inside the instance, as the unit would. */
-  boot(inst: Instance, timeoutMs = 100_000): Promise<RunResult> {
+  /** Runs the boot script from the bundle inside the instance, as the unit would (or `command` in its place, with BOOT_SCRIPT set). */
+  boot(inst: Instance, timeoutMs = 100_000, command: readonly string[] = [this.opts.bundle.scriptPath]): Promise<RunResult> {
     const path = `${join(this.dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
     return run(
       ['ip', 'netns', 'exec', inst.ns, 'env', '-i', `PATH=${path}`, `EGRESS_CONF=${join(inst.dir, 'nat.conf')}`,
-        `EGRESS_NETWORKD_DIR=${join(inst.dir, 'networkd')}`, `EGRESS_STATE_DIR=${join(inst.dir, 'run')}`, this.opts.bundle.scriptPath],
+        `EGRESS_NETWORKD_DIR=${join(inst.dir, 'networkd')}`, `EGRESS_STATE_DIR=${join(inst.dir, 'run')}`,
+        `BOOT_SCRIPT=${this.opts.bundle.scriptPath}`, ...command],
       { timeoutMs },
     );
   }

@@ -17,7 +17,7 @@ HTTP) and keeps the lab's cloud state in <lab>/state.json:
 
 Faults, from state.json "faults": attachFailures (fail the next N attach calls as if the
 old instance still held the ENI), deliver (false: attach succeeds but the interface
-never shows up) and errors ({operation: [code, ...]}: the next calls of that operation
+never shows up; deliverFailures: the same for the next N attaches only) and errors ({operation: [code, ...]}: the next calls of that operation
 fail with these codes in order, e.g. RequestLimitExceeded, InternalError,
 UnauthorizedOperation). Every call is appended to state["calls"] with the peer address it
 came from, so tests can tell IPv4 from IPv6.
@@ -196,8 +196,8 @@ def describe_asg_instances(state, params):
     inst = state["instances"].get(params.get("instance-ids"))
     asg = state.get("asg")
     if inst is None or asg is None or not inst.get("lifecycleState"):
-        return text([None, None])
-    return text([asg["name"], inst["lifecycleState"]])
+        return text([[None, None]])
+    return text([[asg["name"], inst["lifecycleState"]]])
 
 
 def complete_lifecycle(state, params):
@@ -235,6 +235,9 @@ def attach(state, params):
         if a and a["instanceId"] == inst_id and a["deviceIndex"] == idx:
             raise ApiError("InvalidParameterValue", f"Instance '{inst_id}' already has an interface attached at device index '{idx}'.")
     deliver = faults.get("deliver", True)
+    if faults.get("deliverFailures", 0) > 0:
+        faults["deliverFailures"] -= 1
+        deliver = False
     if deliver:
         name = f"ens{5 + idx}"
         sh("ip", "-n", state["ns"]["park"], "link", "set", "dev", eni["park"], "netns", inst["ns"])
