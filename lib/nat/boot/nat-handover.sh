@@ -44,13 +44,13 @@ try_attach() { # idx eni
   return 1
 }
 
-# Detaches the ENI from the NAT being replaced and attaches it here. Run in the background,
-# one per ENI, so the egress gap is one detach and one attach however many spokes there
-# are. Exit 2: EC2 still calls it in use (the next round tries again).
-take_over() { # idx eni attachment-id
+# Detaches the ENI from the NAT being replaced (given an attachment ID) and attaches it here.
+# Run in the background, one per ENI, so the egress gap is one detach and one attach however
+# many spokes there are. Exit 2: EC2 still calls it in use (the next round tries again).
+take_over() { # idx eni [attachment-id]
   AWS_ERRFILE=$(mktemp)
   trap 'rm -f "$AWS_ERRFILE"' EXIT
-  ec2 detach-network-interface --attachment-id "$3" || fail "detach $2: $(aws_why)"
+  [[ -z ${3:-} ]] || ec2 detach-network-interface --attachment-id "$3" || fail "detach $2: $(aws_why)"
   try_attach "$1" "$2" || exit 2
 }
 
@@ -66,11 +66,8 @@ acquire_enis() {
       if [[ $holder == "$INSTANCE_ID" ]]; then
         log "$eni is attached as device $idx"
       elif [[ $holder == None ]]; then
-        try_attach "$idx" "$eni" && continue
-        left+=("$idx") attempts[idx]=$((${attempts[idx]:-0} + 1))
-        # Free by describe but "in use" to attach: EC2 is still finishing a detach.
-        ((attempts[idx] < ATTACH_MAX_ATTEMPTS)) || fail "attach $eni as device $idx: gave up after ${attempts[idx]} attempts: ${AWS_MSG# }"
-        log "attach $eni as device $idx failed (attempt ${attempts[idx]}/$ATTACH_MAX_ATTEMPTS): ${AWS_MSG# }"
+        take_over "$idx" "$eni" &
+        jobs[idx]=$!
       else
         left+=("$idx")
         holder_info "$holder"
@@ -102,8 +99,11 @@ acquire_enis() {
     done
     for idx in "${!jobs[@]}"; do
       if wait "${jobs[idx]}"; then continue; else waited=$?; fi
-      ((waited == 2)) || fail "taking device $idx over from ${TAKEN[idx]} failed"
-      left+=("$idx")
+      ((waited == 2)) || fail "attaching device $idx failed"
+      left+=("$idx") attempts[idx]=$((${attempts[idx]:-0} + 1))
+      # Free by describe but "in use" to attach: EC2 is still finishing a detach.
+      ((attempts[idx] < ATTACH_MAX_ATTEMPTS)) || fail "attach device $idx: still in use after ${attempts[idx]} attempts"
+      log "attach device $idx: in use (attempt ${attempts[idx]}/$ATTACH_MAX_ATTEMPTS), trying again"
     done
     pending=("${left[@]}")
     ((${#pending[@]})) || break

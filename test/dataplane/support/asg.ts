@@ -126,8 +126,9 @@ export class SimulatedAsg {
     await this.beginShutdown(old);
     const next = await this.launch();
     await sleep(holdMs);
-    const releasedAtMs = Date.now();
     await this.lab.terminate(old);
+    // When EC2 detached the ENIs (the fake API's clock), not when the namespace was gone.
+    const releasedAtMs = Number(this.lab.state().instances[old.id].terminatedAt) * 1000;
     if (this.o.hooks) await this.awaitHook(next.inst, LAUNCH_HOOK, this.o.launchHookTimeoutMs ?? 60_000);
     await next.boot;
     await this.setLifecycle(next.inst, 'InService');

@@ -403,7 +403,7 @@ def terminate(lab, inst_id):
             if (eni.get("attachment") or {}).get("instanceId") == inst_id:
                 move_to_park(state, eni)
                 eni["attachment"] = None
-        inst.update(live=False, state="terminated")
+        inst.update(live=False, state="terminated", terminatedAt=time.time())
         if inst.get("lifecycleState"):
             inst["lifecycleState"] = "Terminated"
         state["igw"].pop(inst["primaryIp"], None)
