@@ -35,7 +35,7 @@ export function renderUserDataInTerraform(scope: Construct, props: UserDataProps
   const encoded = Fn.base64gzip(text.asString);
   // Base64 of n bytes is 4 * ceil(n / 3) characters: this bound admits at most USER_DATA_LIMIT - 1 gzip bytes.
   const maxEncoded = 4 * Math.floor(USER_DATA_LIMIT / 3);
-  const bytes = Op.mul(Op.div(Fn.lengthOf(encoded), 4), 3);
+  const bytes = Fn.floor(Op.mul(Op.div(Fn.lengthOf(encoded), 4), 3));
   return {
     userData: encoded,
     sizeCheck: {
