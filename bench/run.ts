@@ -11,6 +11,8 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 3);
 const SKIP_TESTS = process.env.BENCH_SKIP_TESTS === '1';
+/** BENCH_ONLY=replacement runs that section alone (it takes a few minutes by itself). */
+const ONLY = process.env.BENCH_ONLY;
 
 interface Sample {
   readonly seconds: number;
@@ -110,6 +112,22 @@ function dataplaneBench(rows: Row[], results: Record<string, unknown>): void {
   results.dataplane = figures;
 }
 
+/** Egress gap during NAT replacements, next to the int128 approach on the same lab in the same run. */
+function replacementBench(rows: Row[], results: Record<string, unknown>): void {
+  const result = spawnSync('bash', [join(ROOT, 'bench', 'replacement.sh')], { cwd: ROOT, encoding: 'utf8', timeout: 1_800_000 });
+  if (result.status !== 0) throw new Error(`bench/replacement.sh failed:\n${result.stderr.slice(-3000)}`);
+  const figures = JSON.parse(result.stdout) as Record<string, Record<string, number | null>>;
+  const ms = (x: number | null | undefined) => (x === null || x === undefined ? 'no egress afterwards' : `${x} ms`);
+  for (const [name, f] of Object.entries(figures)) {
+    if (name === 'settings') continue;
+    const ours = f['cdktf-egress (ms)'];
+    const base = f['int128 (ms)'];
+    const ratio = ours !== null && base !== null && base > 0 ? `, ${(ours / base).toFixed(2)}x of int128` : '';
+    rows.push({ section: 'replacement gap', name, value: `${ms(ours)}; int128 approach ${ms(base)}${ratio}` });
+  }
+  results.replacement = figures;
+}
+
 function printTable(rows: Row[]): void {
   const lines = ['| section | measurement | median wall (s) | median peak RSS (MB) | value / ratio |', '| --- | --- | ---: | ---: | --- |'];
   for (const row of rows) {
@@ -122,12 +140,17 @@ function printTable(rows: Row[]): void {
 function main(): void {
   const rows: Row[] = [];
   const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS, slowRuns: SLOW_RUNS };
-  synthBench(rows, results);
-  scalingBench(rows, results);
-  if (!SKIP_TESTS) testTierBench(rows, results);
-  dataplaneBench(rows, results);
+  if (ONLY !== 'replacement') {
+    synthBench(rows, results);
+    scalingBench(rows, results);
+    if (!SKIP_TESTS) testTierBench(rows, results);
+    dataplaneBench(rows, results);
+  }
+  replacementBench(rows, results);
   printTable(rows);
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // A partial run keeps the other sections' last figures.
+  const previous = ONLY && existsSync(join(ROOT, 'bench', 'results.json')) ? JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) : {};
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 }
 
 main();

@@ -24,6 +24,7 @@
 #   EGRESS_CONF          config path (default /etc/cdktf-egress/nat.conf)
 #   EGRESS_NETWORKD_DIR  systemd-networkd files (default /etc/systemd/network)
 #   EGRESS_STATE_DIR     what nat-watch.sh reads (default /run/cdktf-egress)
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 umask 022
 export AWS_PAGER=""
@@ -37,9 +38,9 @@ INSTANCE_ID="" REGION="" EC2_ENDPOINT_URL="" LAUNCH_HOOK=""
 TAKEN=()
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
-# shellcheck source=lib/nat/boot/nat-aws.sh
+# shellcheck source=nat-aws.sh
 source "$(dirname "${BASH_SOURCE[0]}")/nat-aws.sh"
-# shellcheck source=lib/nat/boot/nat-handover.sh
+# shellcheck source=nat-handover.sh
 source "$(dirname "${BASH_SOURCE[0]}")/nat-handover.sh"
 trap 'rm -f "$AWS_ERRFILE"' EXIT
 

@@ -17,6 +17,7 @@
 #   EGRESS_CONF, EGRESS_STATE_DIR   as for nat-boot.sh
 #   EGRESS_BOOT_CMD                 how to run the boot again (default: restart its unit)
 #   EGRESS_WATCH_INTERVAL_MS        poll interval (default 1000)
+# shellcheck source-path=SCRIPTDIR
 set -Euo pipefail
 readonly CONF=${EGRESS_CONF:-/etc/cdktf-egress/nat.conf}
 readonly STATE_DIR=${EGRESS_STATE_DIR:-/run/cdktf-egress}
@@ -25,7 +26,7 @@ readonly TABLE=cdktf_egress
 NAT_ID="" REGION="" EC2_ENDPOINT_URL="" TERMINATE_HOOK="" SPOT_RELEASE_SECONDS=20 INSTANCE_ID=""
 
 log() { printf 'cdktf-egress-watch: %s\n' "$*" >&2; }
-# shellcheck source=lib/nat/boot/nat-aws.sh
+# shellcheck source=nat-aws.sh
 source "$(dirname "${BASH_SOURCE[0]}")/nat-aws.sh"
 trap 'rm -f "$AWS_ERRFILE"' EXIT
 

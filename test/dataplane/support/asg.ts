@@ -216,5 +216,7 @@ export interface GapResult {
   readonly maxGapMs: number | null;
   readonly gapFromMs: number | null;
   readonly gapToMs: number | null;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
   readonly seen: Record<string, number>;
 }
