@@ -58,9 +58,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 function worstGap(gaps: Record<string, GapResult>, releasedAtMs?: number): number | null {
   let worst = 0;
   for (const g of Object.values(gaps)) {
-    if (!g.ok || g.maxGapMs === null) return null;
-    // Egress that never came back: the last answer is before the outage ended.
-    if (releasedAtMs !== undefined && (g.lastMs ?? 0) < releasedAtMs) return null;
+    // No answers, or an outage still going when the probes stopped (they run 3 s past the scenario).
+    if (!g.ok || g.maxGapMs === null || g.endMs - (g.lastMs ?? 0) > 1000) return null;
     worst = Math.max(worst, releasedAtMs !== undefined ? (g.gapToMs ?? 0) - releasedAtMs : g.maxGapMs);
   }
   return Math.round(worst);

@@ -7,19 +7,20 @@
 set -uo pipefail
 : "${BOOT_SCRIPT:?}" "${EGRESS_CONF:?}"
 conf() { sed -n "s/^$1=\"\\(.*\\)\"$/\\1/p" "$EGRESS_CONF"; }
-readonly LIMIT=${INT128_ATTACH_SECONDS:-180}
+# Microseconds; the budget may be fractional (a scaled clock).
+now_us() { echo "${EPOCHREALTIME/./}"; }
+end=$(($(now_us) + $(awk -v s="${INT128_ATTACH_SECONDS:-180}" 'BEGIN { printf "%d", s * 1000000 }')))
 IMDS=http://169.254.169.254/latest
 token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
 instance=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" "$IMDS/meta-data/instance-id")
 region=$(conf REGION) nat=$(conf NAT_ID)
 enis=$(aws ec2 describe-network-interfaces --region "$region" --output text --filters "Name=tag:cdktf-egress:nat,Values=$nat" \
   --query "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],NetworkInterfaceId,MacAddress,Attachment.InstanceId,Attachment.AttachmentId]")
-end=$((SECONDS + LIMIT))
 while read -r idx eni _; do
   [[ $idx == None ]] && continue
   until aws ec2 attach-network-interface --region "$region" --output text --network-interface-id "$eni" \
     --instance-id "$instance" --device-index "$idx" 2>/dev/null; do
-    ((SECONDS < end)) || { echo "int128: gave up attaching $eni" >&2; exit 1; }
+    (($(now_us) < end)) || { echo "int128: gave up attaching $eni" >&2; exit 1; }
     sleep 1
   done
 done <<<"$enis"

@@ -55,11 +55,13 @@ function probesOf(lab: Lab) {
   return gapProbes(lab, { hub: lab.host('hub', HUB_HOST), spoke: lab.host(spoke, SPOKE_HOST) }, { host: INTERNET.host, port: PORTS.whoami });
 }
 
-/** Every answer came from the EIP and the worst gap is within the bound. */
+/** Every answer came from the EIP, the worst gap is within the bound, and egress was up when the probes stopped. */
 function expectSmallGaps(gaps: Record<string, GapResult>): void {
   for (const [name, g] of Object.entries(gaps)) {
     expect({ name, seen: Object.keys(g.seen), ok: g.ok }).toEqual({ name, seen: [EIP], ok: true });
     expect({ name, withinBound: (g.maxGapMs ?? Infinity) <= MAX_GAP_MS, maxGapMs: g.maxGapMs }).toEqual({ name, withinBound: true, maxGapMs: g.maxGapMs });
+    const tail = g.endMs - (g.lastMs ?? 0);
+    expect({ name, upAtTheEnd: tail <= MAX_GAP_MS, tail }).toEqual({ name, upAtTheEnd: true, tail });
   }
 }
 
@@ -126,6 +128,7 @@ describe('the old instance holds the ENI while it shuts down for "10 minutes" (s
   test(`egress returns within ${MAX_GAP_MS} ms of the release, from both hosts`, () => {
     for (const [name, g] of Object.entries(ctx.gaps)) {
       expect({ name, seen: Object.keys(g.seen) }).toEqual({ name, seen: [EIP] });
+      expect({ name, upAtTheEnd: g.endMs - (g.lastMs ?? 0) <= MAX_GAP_MS }).toEqual({ name, upAtTheEnd: true });
       const back = (g.gapToMs ?? Infinity) - ctx.releasedAtMs;
       expect({ name, withinBound: back <= MAX_GAP_MS, back }).toEqual({ name, withinBound: true, back });
     }

@@ -218,5 +218,6 @@ export interface GapResult {
   readonly gapToMs: number | null;
   readonly firstMs: number | null;
   readonly lastMs: number | null;
+  readonly endMs: number;
   readonly seen: Record<string, number>;
 }

@@ -20,7 +20,8 @@ Probes (print one JSON object, exit 0 whatever happened; every wait is bounded):
   netprobe.py gap HOST PORT --stop FILE --seconds MAX [--interval S] [--timeout S]
       a TCP whoami every --interval (default 0.05 s), each a new connection, until FILE
       exists or MAX seconds pass; reports the longest time between two answers (maxGapMs),
-      when that gap began and ended (epoch ms), and every source address seen
+      when that gap began and ended, the first and last answer and the end (epoch ms; an
+      outage still going at the end is endMs - lastMs), and every source address seen
 """
 import hashlib
 import json
@@ -310,7 +311,7 @@ def probe_gap(host, port, kw):
     worst = max(gaps) if gaps else (None, None, None)
     return {"ok": len(answers) > 1, "attempts": attempts, "answers": len(answers), "maxGapMs": worst[0],
             "gapFromMs": worst[1], "gapToMs": worst[2], "firstMs": answers[0] if answers else None,
-            "lastMs": answers[-1] if answers else None, "seen": seen}
+            "lastMs": answers[-1] if answers else None, "endMs": time.time() * 1000, "seen": seen}
 
 
 def main(argv):
