@@ -87,7 +87,7 @@ main() {
   imds_token || { log "no IMDSv2 token"; exit 1; }
   INSTANCE_ID=$(imds instance-id) || { log "no instance ID from IMDS"; exit 1; }
   [[ -n $REGION ]] || REGION=$(imds placement/region) || { log "no region from IMDS"; exit 1; }
-  [[ -s $STATE_DIR/interfaces ]] || { log "no $STATE_DIR/interfaces: the NAT is not up"; exit 1; }
+  [[ -s $STATE_DIR/interfaces ]] || { log "no $STATE_DIR/interfaces: the NAT is not up"; exit 3; }
   log "watching $INSTANCE_ID (NAT $NAT_ID)"
   while :; do
     # Tokens last six hours: take a new one every hour.
