@@ -167,3 +167,34 @@ describe('a new instance that fails never takes the old one down', () => {
     expect(asg.watchLogs.get(first.id)?.()).toMatch(/the interfaces are back; running the boot again/);
   });
 });
+
+describe('the leaving NAT releases its interfaces itself when nobody took them', () => {
+  const freeEnis = (lab: Lab) => Object.values(lab.state().enis).every((e) => e.attachment === null);
+
+  test('GIVEN the group terminates it first (terminate hook) THEN its watcher detaches the ENIs, then completes the hook', async () => {
+    const { lab, asg, first } = await setUp('termhook');
+    await asg.terminate(first, true);
+    const s = lab.state();
+    expect(s.lifecycle).toContainEqual(expect.objectContaining({ instanceId: first.id, hook: TERMINATE_HOOK, result: 'CONTINUE' }));
+    const detaches = s.calls.filter((c) => c.operation === 'detach-network-interface' && c.ok);
+    const completed = s.lifecycle.find((l) => l.hook === TERMINATE_HOOK)!;
+    expect(detaches).toHaveLength(Object.keys(s.enis).length);
+    for (const d of detaches) expect((d as unknown as { t: number }).t).toBeLessThan(completed.t);
+    expect(asg.watchLogs.get(first.id)?.()).toMatch(/released eni-\w+ \(device 1\)/);
+  });
+
+  test('GIVEN a spot interruption notice and no successor THEN it releases the ENIs SPOT_RELEASE_SECONDS before the interruption', async () => {
+    const { lab, asg, first } = await setUp('spotrel', { SPOT_RELEASE_SECONDS: '2' });
+    await asg.spotNotice(first, 5);
+    let waited = 0;
+    while (!freeEnis(lab) && waited < 20_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      waited += 250;
+    }
+    expect(freeEnis(lab)).toBe(true);
+    const log = asg.watchLogs.get(first.id)?.() ?? '';
+    expect(log).toMatch(/spot interruption notice/);
+    expect(log).toMatch(/stepped aside: spot interruption in [0-2]s/);
+    expect(lab.state().health).toEqual([]);
+  });
+});
