@@ -25,7 +25,8 @@ aws_call() {
   AWS_TRIES=0
   while :; do
     AWS_TRIES=$((AWS_TRIES + 1)) AWS_ERR="" AWS_MSG=""
-    if AWS_OUT=$(timeout "$API_CALL_TIMEOUT" aws "$@" 2>"$AWS_ERRFILE"); then return 0; else rc=$?; fi
+    # </dev/null: the CLI must not eat the input of a `while read` loop around it.
+    if AWS_OUT=$(timeout "$API_CALL_TIMEOUT" aws "$@" 2>"$AWS_ERRFILE" </dev/null); then return 0; else rc=$?; fi
     AWS_MSG=$(tr -s '\n' ' ' <"$AWS_ERRFILE")
     if [[ $AWS_MSG =~ An\ error\ occurred\ \(([A-Za-z0-9.]+)\) ]]; then AWS_ERR=${BASH_REMATCH[1]}
     elif ((rc == 124)); then AWS_ERR=Timeout

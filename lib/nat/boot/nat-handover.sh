@@ -50,7 +50,9 @@ try_attach() { # idx eni
 take_over() { # idx eni [attachment-id]
   AWS_ERRFILE=$(mktemp)
   trap 'rm -f "$AWS_ERRFILE"' EXIT
-  [[ -z ${3:-} ]] || ec2 detach-network-interface --attachment-id "$3" || fail "detach $2: $(aws_why)"
+  # NotFound: the holder let go meanwhile (its watcher released it), which is as good.
+  [[ -z ${3:-} ]] || ec2 detach-network-interface --attachment-id "$3" || [[ $AWS_ERR == InvalidAttachmentID.NotFound ]] \
+    || fail "detach $2: $(aws_why)"
   try_attach "$1" "$2" || exit 2
 }
 

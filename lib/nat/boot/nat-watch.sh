@@ -58,19 +58,23 @@ step_aside() {
   log "stepped aside: $1"
 }
 
-# Detaches every recorded interface still attached here.
+# Detaches every recorded interface still attached here, the egress ENI (device 1) last: the
+# API calls leave through it, and the answer to its own detach may be lost on the way
+# (retried, it is then NotFound: done).
 release() {
-  local idx eni mac row
+  local idx eni mac row enis
   ec2 describe-network-interfaces --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" \
     --query "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],NetworkInterfaceId,MacAddress,Attachment.InstanceId,Attachment.AttachmentId]" \
     || { log "cannot list the interfaces to release them: $(aws_why)"; return 1; }
+  enis=$AWS_OUT
   step_aside "$1"
   while read -r idx eni mac; do
-    row=$(awk -v e="$eni" -v i="$INSTANCE_ID" '$2 == e && $4 == i { print $5 }' <<<"$AWS_OUT")
+    row=$(awk -v e="$eni" -v i="$INSTANCE_ID" '$2 == e && $4 == i { print $5 }' <<<"$enis")
     [[ -n $row ]] || continue
-    if ec2 detach-network-interface --attachment-id "$row"; then log "released $eni (device $idx)"
+    if ec2 detach-network-interface --attachment-id "$row" || [[ $AWS_ERR == InvalidAttachmentID.NotFound && $AWS_TRIES -gt 1 ]]; then
+      log "released $eni (device $idx)"
     else log "could not release $eni: $(aws_why)"; fi
-  done <"$STATE_DIR/interfaces"
+  done < <(sort -rn "$STATE_DIR/interfaces")
 }
 
 # Seconds until the interruption in a spot/instance-action document, or nothing.
