@@ -66,7 +66,7 @@ acquire_enis() {
       read -r _ eni _ holder att <<<"$(awk -v i="$idx" '$1 == i' <<<"$ENIS")"
       waited=$((($(now_us) - t0) / 1000000))
       if [[ $holder == "$INSTANCE_ID" ]]; then
-        log "$eni is attached as device $idx"
+        log "$eni already attached as device $idx"
       elif [[ $holder == None ]]; then
         take_over "$idx" "$eni" &
         jobs[idx]=$!
