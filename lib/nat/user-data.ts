@@ -141,9 +141,14 @@ export function renderUserData(props: UserDataProps): string {
   if (Token.isUnresolved(text)) {
     throw new Error('user data with unresolved values must be rendered by the module writer');
   }
-  const gz = gzipSync(text, { level: 9 });
+  const gz = compressUserData(text);
   if (gz.length > USER_DATA_LIMIT) throw new Error(userDataTooLarge(gz.length));
   return gz.toString('base64');
+}
+
+/** The bytes EC2 is sent for this cloud-config text, the size its limit applies to. */
+export function compressUserData(text: string): Buffer {
+  return gzipSync(text, { level: 9 });
 }
 
 export function userDataTooLarge(bytes: number): string {
