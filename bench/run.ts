@@ -5,6 +5,7 @@ import { ROOT, type Row } from './measure';
 import type { BenchContext, BenchSection } from './section';
 import { dataplaneSection } from './sections/dataplane';
 import { planSection } from './sections/plan';
+import { replacementSection } from './sections/replacement';
 import { scalingSection } from './sections/scaling';
 import { synthSection } from './sections/synth';
 import { testTiersSection } from './sections/test-tiers';
@@ -18,7 +19,7 @@ import { testTiersSection } from './sections/test-tiers';
 // BENCH_RUNS (default 5) and BENCH_SLOW_RUNS (default 3) set the runs and pairs.
 
 /** In the order they run. A new section is a file under bench/sections and a line here. */
-const SECTIONS: readonly BenchSection[] = [synthSection, scalingSection, planSection, testTiersSection, dataplaneSection];
+const SECTIONS: readonly BenchSection[] = [synthSection, scalingSection, planSection, testTiersSection, dataplaneSection, replacementSection];
 
 function selected(): BenchSection[] {
   const wanted = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -112,6 +112,17 @@ export interface NatInstanceProps {
   readonly conntrack?: ConntrackSettings;
 }
 
+/** Auto Scaling lifecycle hooks the instance completes itself (see lib/nat/boot). */
+export const LAUNCH_HOOK = 'cdktf-egress-launch';
+export const TERMINATE_HOOK = 'cdktf-egress-terminate';
+/**
+ * The launch hook outlasts the boot script's longest wait for a holder that is shutting
+ * down (HOLDER_WAIT_SECONDS, 900) plus the boot itself; the terminate hook gives the
+ * leaving instance time to release its interfaces.
+ */
+export const LAUNCH_HOOK_TIMEOUT_SECONDS = 1200;
+export const TERMINATE_HOOK_TIMEOUT_SECONDS = 120;
+
 export function amiParameter(architecture: Architecture): string {
   return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
 }
@@ -273,6 +284,8 @@ export class NatInstance extends Construct {
       spokes,
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
       conntrack: props.conntrack,
+      launchHook: LAUNCH_HOOK,
+      terminateHook: TERMINATE_HOOK,
     });
     const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
     // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
@@ -340,7 +353,16 @@ export class NatInstance extends Construct {
             : types.map((instanceType) => ({ instanceType })),
         },
       },
-      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
+      // Launch before terminate, for refreshes and health replacements alike: the old NAT
+      // forwards until its successor has taken the interfaces over.
+      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200 } },
+      instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
+      // A new instance is InService (and the old one may go) only once it forwards; a leaving
+      // one releases its interfaces before it shuts down.
+      initialLifecycleHook: [
+        { name: LAUNCH_HOOK, lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', defaultResult: 'ABANDON', heartbeatTimeout: LAUNCH_HOOK_TIMEOUT_SECONDS },
+        { name: TERMINATE_HOOK, lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', defaultResult: 'CONTINUE', heartbeatTimeout: TERMINATE_HOOK_TIMEOUT_SECONDS },
+      ],
       tag: tagIterator
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),

@@ -16,8 +16,8 @@ export interface NatRoleProps {
 export const DEFAULT_SSM_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
 /**
- * The instance's role: Session Manager, plus exactly what the boot script does, limited by
- * the NAT tag to this NAT's own ENIs, instance, EIP and ASG.
+ * The instance's role: Session Manager, plus exactly what the boot script and watcher do,
+ * limited by the NAT tag to this NAT's own ENIs, instances, EIP, ASG and its lifecycle hooks.
  */
 export class NatRole extends Construct {
   readonly role: IamRole;
@@ -47,18 +47,26 @@ export class NatRole extends Construct {
 export function natBootPolicy(natId: string, eipAllocationId?: string): object {
   const ownTag = { StringEquals: { [`aws:ResourceTag/${NAT_TAG}`]: natId } };
   const statements: object[] = [
-    { Sid: 'FindOwnInterfaces', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'], Resource: '*' },
+    // Describe calls take no resource-level conditions.
     {
-      Sid: 'AttachOwnInterfaces',
+      Sid: 'FindOwnInterfaces',
       Effect: 'Allow',
-      Action: 'ec2:AttachNetworkInterface',
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses', 'ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingInstances'],
+      Resource: '*',
+    },
+    {
+      // Detach too: a successor takes the interfaces over from the instance it replaces,
+      // and a leaving instance releases them; both ends carry this NAT's tag.
+      Sid: 'MoveOwnInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'],
       Resource: ['arn:aws:ec2:*:*:network-interface/*', 'arn:aws:ec2:*:*:instance/*'],
       Condition: ownTag,
     },
     {
-      Sid: 'ReportOwnHealth',
+      Sid: 'ReportToOwnGroup',
       Effect: 'Allow',
-      Action: 'autoscaling:SetInstanceHealth',
+      Action: ['autoscaling:SetInstanceHealth', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
       Resource: '*',
       Condition: { StringEquals: { [`autoscaling:ResourceTag/${NAT_TAG}`]: natId } },
     },

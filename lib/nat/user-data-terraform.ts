@@ -1,7 +1,7 @@
 import { Fn, Op, propertyAccess, TerraformLocal, TerraformStack, Token, type IResolvable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mapEach } from './for-each';
-import { BOOT_SCRIPT_PATH, BOOT_UNIT_PATH, bootScript, bootUnit, cloudConfig, cloudConfigText, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
+import { bootFile, cloudConfig, cloudConfigText, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
 /** The cloud-config text when every value in it is known here; undefined when Terraform must render it. */
 export function plainCloudConfigText(props: UserDataProps): string | undefined {
@@ -11,7 +11,7 @@ export function plainCloudConfigText(props: UserDataProps): string | undefined {
 }
 
 export interface TerraformUserData {
-  /** `base64encode("#cloud-config\n${yamlencode(...)}")`, known at plan time when the inputs are. */
+  /** `base64gzip("#cloud-config\n${yamlencode(...)}")`, known at plan time when the inputs are. */
   readonly userData: string;
   /** A launch template precondition: EC2 refuses user data over 16 KB. */
   readonly sizeCheck: { condition: IResolvable; errorMessage: string };
@@ -33,12 +33,15 @@ export function renderUserDataInTerraform(scope: Construct, props: UserDataProps
   if (runcmdLater) appended.runcmd = Fn.concat([baseField('runcmd'), props.runcmd]);
   const document = Object.keys(appended).length > 0 ? new TerraformLocal(scope, 'cloud-config', Fn.merge([base.expression, appended])).expression : base.expression;
   const text = new TerraformLocal(scope, 'user-data-text', Fn.join('', ['#cloud-config\n', Fn.yamlencode(document)]));
-  const bytes = Fn.lengthOf(text.expression);
+  const encoded = Fn.base64gzip(text.asString);
+  // Base64 of n bytes is 4 * ceil(n / 3) characters: this bound admits at most USER_DATA_LIMIT - 1 gzip bytes.
+  const maxEncoded = 4 * Math.floor(USER_DATA_LIMIT / 3);
+  const bytes = Fn.floor(Op.mul(Op.div(Fn.lengthOf(encoded), 4), 3));
   return {
-    userData: Fn.base64encode(text.asString),
+    userData: encoded,
     sizeCheck: {
-      condition: Op.lte(bytes, USER_DATA_LIMIT),
-      errorMessage: `user data would be ${Token.asString(bytes)} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten user_data_write_files or user_data_runcmd`,
+      condition: Op.lte(Fn.lengthOf(encoded), maxEncoded),
+      errorMessage: `user data would be about ${Token.asString(bytes)} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten user_data_write_files or user_data_runcmd`,
     },
   };
 }
@@ -64,24 +67,22 @@ export interface ShipsFiles {
   readonly shippedFiles: Map<string, string>;
 }
 
-/** Where the boot script and its unit sit in a module that ships them. */
-export const SHIPPED_BOOT_SCRIPT = 'boot/nat-boot.sh';
-export const SHIPPED_BOOT_UNIT = 'boot/cdktf-egress-nat.service';
+/** Where a module that ships them keeps the boot files, relative to the module. */
+export const SHIPPED_BOOT_DIR = 'boot';
 
 /**
- * In a stack that ships files, the boot script and its unit become files of the module, read
- * with `file()` (the script compressed by Terraform to stay under EC2's user data limit), so
- * what the instance runs is readable where the module is reviewed. Elsewhere they stay inline.
+ * In a stack that ships files, the boot files (script, libraries, units) become files of the
+ * module, read with `file()`, so what the instance runs is readable where the module is
+ * reviewed; the whole user data is compressed by Terraform. Elsewhere they stay inline.
  */
 function shipBootFiles(scope: Construct, document: Record<string, unknown>): Record<string, unknown> {
   const stack = TerraformStack.of(scope) as TerraformStack & Partial<ShipsFiles>;
   if (!(stack.shippedFiles instanceof Map)) return document;
-  stack.shippedFiles.set(SHIPPED_BOOT_SCRIPT, bootScript());
-  stack.shippedFiles.set(SHIPPED_BOOT_UNIT, bootUnit());
-  const shipped: Record<string, string> = {
-    [BOOT_SCRIPT_PATH]: `\${base64gzip(file("\${path.module}/${SHIPPED_BOOT_SCRIPT}"))}`,
-    [BOOT_UNIT_PATH]: `\${file("\${path.module}/${SHIPPED_BOOT_UNIT}")}`,
-  };
+  const shipped: Record<string, string> = {};
+  for (const file of SHIPPED_BOOT_FILES) {
+    stack.shippedFiles.set(`${SHIPPED_BOOT_DIR}/${file.name}`, bootFile(file.name));
+    shipped[file.path] = `\${file("\${path.module}/${SHIPPED_BOOT_DIR}/${file.name}")}`;
+  }
   const files = document.write_files as Record<string, unknown>[];
   return { ...document, write_files: files.map((f) => (typeof f.path === 'string' && shipped[f.path] ? { ...f, content: shipped[f.path] } : f)) };
 }

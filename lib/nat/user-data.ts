@@ -21,6 +21,16 @@ export interface BootConfig {
   readonly interfaceWaitSeconds?: number;
   /** @default - sized by memory, timeouts as in CONNTRACK_DEFAULTS */
   readonly conntrack?: ConntrackSettings;
+  /** Auto Scaling launch hook the boot script completes once forwarding is verified. @default - none */
+  readonly launchHook?: string;
+  /** Auto Scaling terminate hook the watcher completes once it released the interfaces. @default - none */
+  readonly terminateHook?: string;
+  /** How long a running NAT that is not being replaced may keep an ENI before the boot gives up. @default 60 */
+  readonly handoverSeconds?: number;
+  /** How long to wait for a holder that is shutting down, stopping or gone. @default 900 */
+  readonly holderWaitSeconds?: number;
+  /** Release the interfaces this long before a spot interruption. @default 20 */
+  readonly spotReleaseSeconds?: number;
 }
 
 export interface BootPortForward {
@@ -43,25 +53,49 @@ export interface WriteFile {
 export const BOOT_SCRIPT_PATH = '/opt/cdktf-egress/nat-boot.sh';
 export const BOOT_CONFIG_PATH = '/etc/cdktf-egress/nat.conf';
 export const BOOT_UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat.service';
+export const WATCH_SCRIPT_PATH = '/opt/cdktf-egress/nat-watch.sh';
+export const WATCH_UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat-watch.service';
+/** Shell libraries the boot script and the watcher source from their own directory. */
+export const BOOT_LIBRARIES = ['nat-aws.sh', 'nat-handover.sh'] as const;
 /** EC2 refuses user data over 16 KB (before base64). */
 export const USER_DATA_LIMIT = 16 * 1024;
 
 const BOOT_DIR = join(__dirname, 'boot');
 
 export function bootScript(): string {
-  return readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8');
-}
-
-/** Every NAT ships the same script: compressed once per process, not once per render. */
-let compressedBootScript: string | undefined;
-function bootScriptGzBase64(): string {
-  compressedBootScript ??= gzipSync(bootScript(), { level: 9 }).toString('base64');
-  return compressedBootScript;
+  return bootFile('nat-boot.sh');
 }
 
 export function bootUnit(): string {
-  return readFileSync(join(BOOT_DIR, 'cdktf-egress-nat.service'), 'utf8');
+  return bootFile('cdktf-egress-nat.service');
 }
+
+/** Every NAT reads the same files: each is read once per process, not once per render. */
+const bootFiles = new Map<string, string>();
+
+/** A file of lib/nat/boot as shipped. */
+export function bootFile(name: string): string {
+  let text = bootFiles.get(name);
+  if (text === undefined) bootFiles.set(name, (text = readFileSync(join(BOOT_DIR, name), 'utf8')));
+  return text;
+}
+
+/** A file of lib/nat/boot that every NAT ships, and where it lands on the instance. */
+export interface ShippedBootFile {
+  /** Its name in lib/nat/boot (and in a generated module's boot/ directory). */
+  readonly name: string;
+  readonly path: string;
+  readonly permissions: string;
+}
+
+/** The boot files in the order the cloud-config writes them: scripts, libraries, units. */
+export const SHIPPED_BOOT_FILES: readonly ShippedBootFile[] = [
+  { name: 'nat-boot.sh', path: BOOT_SCRIPT_PATH, permissions: '0755' },
+  { name: 'cdktf-egress-nat.service', path: BOOT_UNIT_PATH, permissions: '0644' },
+  ...BOOT_LIBRARIES.map((name) => ({ name, path: `/opt/cdktf-egress/${name}`, permissions: '0644' })),
+  { name: 'nat-watch.sh', path: WATCH_SCRIPT_PATH, permissions: '0755' },
+  { name: 'cdktf-egress-nat-watch.service', path: WATCH_UNIT_PATH, permissions: '0644' },
+];
 
 const list = (items: string[]): string => (Token.isUnresolved(items) ? Fn.join(' ', items) : items.join(' '));
 const cidrList = (cidrs: string[]): string => (Token.isUnresolved(cidrs) ? Fn.join(',', cidrs) : cidrs.join(','));
@@ -79,6 +113,11 @@ export function renderBootConfig(config: BootConfig): string {
     ['ATTACH_MAX_ATTEMPTS', String(config.attachMaxAttempts ?? 8)],
     ['INTERFACE_WAIT_SECONDS', String(config.interfaceWaitSeconds ?? 60)],
     ...conntrackConfig(config.conntrack),
+    ['LAUNCH_HOOK', config.launchHook ?? ''],
+    ['TERMINATE_HOOK', config.terminateHook ?? ''],
+    ['HANDOVER_SECONDS', String(config.handoverSeconds ?? 60)],
+    ['HOLDER_WAIT_SECONDS', String(config.holderWaitSeconds ?? 900)],
+    ['SPOT_RELEASE_SECONDS', String(config.spotReleaseSeconds ?? 20)],
   ];
   return ['# Written by cdktf-egress at synth time; read by nat-boot.sh.', ...entries.map(([k, v]) => `${k}="${v}"`), ''].join('\n');
 }
@@ -100,15 +139,16 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
   return {
     ...(packages.length > 0 ? { packages } : {}),
     write_files: [
-      // Compressed so the script's size leaves user data room under EC2's 16 KB limit.
-      { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: bootScriptGzBase64() },
-      { path: BOOT_UNIT_PATH, permissions: '0644', content: bootUnit() },
+      // Plain text: the whole document is gzip-compressed (renderUserData), which packs the
+      // scripts tighter than compressing each file and base64-encoding it inside YAML.
+      ...SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: bootFile(f.name) })),
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
+      ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
       ...(props.runcmd ?? []),
     ],
   };
@@ -119,8 +159,9 @@ export function cloudConfigText(props: UserDataProps): string {
 }
 
 /**
- * Base64 user data for the launch template. With plain values it is computed here, so
- * cdk.tf.json carries the exact bytes EC2 will see.
+ * Base64 of the gzip-compressed user data for the launch template (cloud-init recognises
+ * gzip; EC2's limit applies to the compressed bytes). With plain values it is computed here,
+ * so cdk.tf.json carries the exact bytes EC2 will see.
  */
 export function renderUserData(props: UserDataProps): string {
   return encodeUserData(cloudConfigText(props));
@@ -131,11 +172,16 @@ export function encodeUserData(text: string): string {
   if (Token.isUnresolved(text)) {
     throw new Error('user data with unresolved values must be rendered by the module writer');
   }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(bytes));
-  return Buffer.from(text, 'utf8').toString('base64');
+  const gz = compressUserData(text);
+  if (gz.length > USER_DATA_LIMIT) throw new Error(userDataTooLarge(gz.length));
+  return gz.toString('base64');
+}
+
+/** The bytes EC2 is sent for this cloud-config text, the size its limit applies to. */
+export function compressUserData(text: string): Buffer {
+  return gzipSync(text, { level: 9 });
 }
 
 export function userDataTooLarge(bytes: number): string {
-  return `user data would be ${bytes} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
+  return `user data would be ${bytes} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
 }

@@ -245,7 +245,7 @@ function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, N
     portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
   });
   const text = userData.cloudConfigText({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd });
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = userData.compressUserData(text).length;
   if (bytes > userData.USER_DATA_LIMIT) error(path, userData.userDataTooLarge(bytes));
 }
 

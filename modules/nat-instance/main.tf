@@ -9,13 +9,32 @@ locals {
       {
         path        = "/opt/cdktf-egress/nat-boot.sh"
         permissions = "0755"
-        encoding    = "gz+b64"
-        content     = base64gzip(file("${path.module}/boot/nat-boot.sh"))
+        content     = file("${path.module}/boot/nat-boot.sh")
       },
       {
         path        = "/etc/systemd/system/cdktf-egress-nat.service"
         permissions = "0644"
         content     = file("${path.module}/boot/cdktf-egress-nat.service")
+      },
+      {
+        path        = "/opt/cdktf-egress/nat-aws.sh"
+        permissions = "0644"
+        content     = file("${path.module}/boot/nat-aws.sh")
+      },
+      {
+        path        = "/opt/cdktf-egress/nat-handover.sh"
+        permissions = "0644"
+        content     = file("${path.module}/boot/nat-handover.sh")
+      },
+      {
+        path        = "/opt/cdktf-egress/nat-watch.sh"
+        permissions = "0755"
+        content     = file("${path.module}/boot/nat-watch.sh")
+      },
+      {
+        path        = "/etc/systemd/system/cdktf-egress-nat-watch.service"
+        permissions = "0644"
+        content     = file("${path.module}/boot/cdktf-egress-nat-watch.service")
       },
       {
         path        = "/etc/cdktf-egress/nat.conf"
@@ -35,12 +54,18 @@ CONNTRACK_MAX="${var.conntrack_max}"
 CONNTRACK_TCP_ESTABLISHED_TIMEOUT="${var.conntrack_tcp_established_timeout}"
 CONNTRACK_UDP_TIMEOUT="${var.conntrack_udp_timeout}"
 CONNTRACK_UDP_STREAM_TIMEOUT="${var.conntrack_udp_stream_timeout}"
+LAUNCH_HOOK="cdktf-egress-launch"
+TERMINATE_HOOK="cdktf-egress-terminate"
+HANDOVER_SECONDS="60"
+HOLDER_WAIT_SECONDS="900"
+SPOT_RELEASE_SECONDS="20"
 EOT
       },
     ]
     runcmd = [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "cdktf-egress-nat.service"],
+      ["systemctl", "enable", "--now", "cdktf-egress-nat-watch.service"],
     ]
   }
   cloud_config   = merge(local.cloud_config_base, { "write_files" = concat(local.cloud_config_base.write_files, [for key, val in var.user_data_write_files : merge({ "permissions" = "0644" }, val)]), "runcmd" = concat(local.cloud_config_base.runcmd, var.user_data_runcmd) })
@@ -143,15 +168,20 @@ resource "aws_iam_role_policy" "boot" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid      = "FindOwnInterfaces"
-        Effect   = "Allow"
-        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses"]
+        Sid    = "FindOwnInterfaces"
+        Effect = "Allow"
+        Action = [
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeAddresses",
+          "ec2:DescribeInstances",
+          "autoscaling:DescribeAutoScalingInstances",
+        ]
         Resource = "*"
       },
       {
-        Sid      = "AttachOwnInterfaces"
+        Sid      = "MoveOwnInterfaces"
         Effect   = "Allow"
-        Action   = "ec2:AttachNetworkInterface"
+        Action   = ["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"]
         Resource = ["arn:aws:ec2:*:*:network-interface/*", "arn:aws:ec2:*:*:instance/*"]
         Condition = {
           StringEquals = {
@@ -160,9 +190,13 @@ resource "aws_iam_role_policy" "boot" {
         }
       },
       {
-        Sid      = "ReportOwnHealth"
-        Effect   = "Allow"
-        Action   = "autoscaling:SetInstanceHealth"
+        Sid    = "ReportToOwnGroup"
+        Effect = "Allow"
+        Action = [
+          "autoscaling:SetInstanceHealth",
+          "autoscaling:CompleteLifecycleAction",
+          "autoscaling:RecordLifecycleActionHeartbeat",
+        ]
         Resource = "*"
         Condition = {
           StringEquals = {
@@ -188,7 +222,7 @@ resource "aws_launch_template" "this" {
   name_prefix            = "${var.name}-"
   tags                   = merge(var.tags, { "Name" = var.name })
   update_default_version = true
-  user_data              = base64encode(local.user_data_text)
+  user_data              = base64gzip(local.user_data_text)
 
   block_device_mappings {
     device_name = "/dev/xvda"
@@ -243,8 +277,8 @@ resource "aws_launch_template" "this" {
 
   lifecycle {
     precondition {
-      condition     = (length(local.user_data_text) <= 16384)
-      error_message = "user data would be ${length(local.user_data_text)} bytes; EC2 accepts at most 16384. Shorten user_data_write_files or user_data_runcmd"
+      condition     = (length(base64gzip(local.user_data_text)) <= 21844)
+      error_message = "user data would be about ${floor(((length(base64gzip(local.user_data_text)) / 4) * 3))} bytes gzip-compressed; EC2 accepts at most 16384. Shorten user_data_write_files or user_data_runcmd"
     }
   }
 }
@@ -258,11 +292,31 @@ resource "aws_autoscaling_group" "this" {
   name_prefix         = "${var.name}-"
   vpc_zone_identifier = [var.public_subnet]
 
+  initial_lifecycle_hook {
+    default_result       = "ABANDON"
+    heartbeat_timeout    = 1200
+    lifecycle_transition = "autoscaling:EC2_INSTANCE_LAUNCHING"
+    name                 = "cdktf-egress-launch"
+  }
+
+  initial_lifecycle_hook {
+    default_result       = "CONTINUE"
+    heartbeat_timeout    = 120
+    lifecycle_transition = "autoscaling:EC2_INSTANCE_TERMINATING"
+    name                 = "cdktf-egress-terminate"
+  }
+
+  instance_maintenance_policy {
+    max_healthy_percentage = 200
+    min_healthy_percentage = 100
+  }
+
   instance_refresh {
     strategy = "Rolling"
 
     preferences {
-      min_healthy_percentage = 0
+      max_healthy_percentage = 200
+      min_healthy_percentage = 100
     }
   }
 

@@ -76,14 +76,17 @@ describe.each(['dedicated', 'primary'] as const)('%s egress on an IPv6-enabled h
 describe('a failure during the IPv6 bootstrap', () => {
   test('is still reported Unhealthy (Auto Scaling through its dual-stack endpoint)', async () => {
     const { lab } = labs.dedicated;
-    // A second instance while the first still holds the ENI, allowed a single attach attempt.
-    const nat = await lab.launch({ ATTACH_MAX_ATTEMPTS: '1' });
+    // A second instance whose role may not list the ENIs: a permanent error before the handover.
+    const calls = lab.calls().length;
+    lab.setFaults({ errors: { 'describe-network-interfaces': ['UnauthorizedOperation'] } });
+    const nat = await lab.launch();
     const boot = await lab.boot(nat);
-    expect(boot.stderr).toMatch(/gave up after 1 attempts: .*in use/);
+    expect(boot.stderr).toMatch(/permanent error UnauthorizedOperation, not retried/);
     expect(boot.code).not.toBe(0);
     expect(lab.state().health).toEqual([{ instanceId: nat.id, status: 'Unhealthy', respectGrace: false }]);
-    const health = lab.calls().filter((c) => c.service === 'autoscaling');
-    expect(health.map((c) => c.peer)).toEqual([`${PRIMARY_V6.slice(0, -1)}b`]);
+    const autoscaling = lab.calls().slice(calls).filter((c) => c.service === 'autoscaling');
+    expect(autoscaling.map((c) => c.operation)).toContain('set-instance-health');
+    expect(new Set(autoscaling.map((c) => c.peer))).toEqual(new Set([`${PRIMARY_V6.slice(0, -1)}b`]));
     await expectNoConnection(lab, nat.ns, INTERNET.host, PORTS.whoami);
   });
 });

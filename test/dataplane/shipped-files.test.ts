@@ -1,6 +1,8 @@
 // What the launch template ships, read back from the synthesized user data: the boot
-// script is a clean bash file, the unit runs it once per boot after the network is up,
-// and cloud-init installs and starts it.
+// script, its libraries and the watcher are clean bash files, the unit runs the script once
+// per boot after the network is up, the watcher's unit follows it, and cloud-init installs
+// and starts both.
+import { dirname, join } from 'node:path';
 import { bundleFromSpec, CONF_PATH, removeBundles, SCRIPT_PATH, UNIT_PATH, type BootBundle } from './support/boot-bundle';
 import { parseNetworkFile } from './support/networkd';
 import { requireTools, runOk } from './support/proc';
@@ -23,9 +25,23 @@ beforeAll(async () => {
 
 afterAll(removeBundles);
 
-test('the boot script parses and is shellcheck-clean', async () => {
-  await runOk(['bash', '-n', bundle.scriptPath]);
-  await runOk(['shellcheck', '-x', bundle.scriptPath]);
+const WATCH_UNIT = '/etc/systemd/system/cdktf-egress-nat-watch.service';
+// shellcheck -x over four files takes seconds on a busy machine.
+jest.setTimeout(60_000);
+
+test('the boot script, its libraries and the watcher parse and are shellcheck-clean, following what they source from their own directory', async () => {
+  const dir = dirname(bundle.scriptPath);
+  for (const name of ['nat-boot.sh', 'nat-aws.sh', 'nat-handover.sh', 'nat-watch.sh']) await runOk(['bash', '-n', join(dir, name)]);
+  await runOk(['shellcheck', '-x', '--severity=info', join(dir, 'nat-boot.sh'), join(dir, 'nat-watch.sh')], { cwd: '/' });
+});
+
+test('the watcher runs continuously after the boot unit, and is restarted if it fails', () => {
+  const unit = bundle.cloudConfig.write_files.find((f) => f.path === WATCH_UNIT)?.content ?? '';
+  const sections = Object.fromEntries(parseNetworkFile(unit).map((s) => [s.name, s.keys]));
+  expect(sections.Unit).toMatchObject({ After: 'cdktf-egress-nat.service', Wants: 'cdktf-egress-nat.service' });
+  expect(sections.Unit.Requires).toBeUndefined();
+  expect(sections.Service).toMatchObject({ Type: 'simple', ExecStart: '/opt/cdktf-egress/nat-watch.sh', Restart: 'on-failure', RestartPreventExitStatus: '3' });
+  expect(bundle.cloudConfig.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service']);
 });
 
 test('the unit is a oneshot that runs the script after the network is online, at every boot', () => {
@@ -35,7 +51,7 @@ test('the unit is a oneshot that runs the script after the network is online, at
   expect(sections.Install).toEqual({ WantedBy: 'multi-user.target' });
 });
 
-test('cloud-init writes the three files and starts the unit; it installs no packages', () => {
+test('cloud-init writes the NAT\'s files and starts the unit; it installs no packages', () => {
   const cc = bundle.cloudConfig;
   const modes = Object.fromEntries(cc.write_files.map((f) => [f.path, f.permissions]));
   expect(modes).toMatchObject({ [SCRIPT_PATH]: '0755', [CONF_PATH]: '0644', [UNIT_PATH]: expect.anything() });

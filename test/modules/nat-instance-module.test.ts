@@ -1,6 +1,6 @@
 import { amiParameter } from '../../lib/nat/nat-instance';
 import { DEFAULT_SSM_POLICY_ARN } from '../../lib/nat/nat-role';
-import { bootScript, bootUnit, BOOT_SCRIPT_PATH, BOOT_UNIT_PATH, BOOT_CONFIG_PATH } from '../../lib/nat/user-data';
+import { bootFile, bootScript, bootUnit, BOOT_SCRIPT_PATH, BOOT_CONFIG_PATH, SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
 import { messagesOf, moduleJson, resourceOf } from './module-json';
 
 const nat = () => moduleJson('nat-instance');
@@ -135,17 +135,20 @@ describe('modules/nat-instance image and user data', () => {
     expect(nat().main.locals.key_name).toBe('${var.key_name != "" ? var.key_name : null}');
   });
 
-  it('GIVEN the user data THEN Terraform renders it: base64 of "#cloud-config" and yamlencode of the config', () => {
-    expect(resourceOf(nat(), 'aws_launch_template', 'this').user_data).toBe('${base64encode(local.user_data_text)}');
+  it('GIVEN the user data THEN Terraform renders it: base64 of the gzip of "#cloud-config" and yamlencode of the config', () => {
+    expect(resourceOf(nat(), 'aws_launch_template', 'this').user_data).toBe('${base64gzip(local.user_data_text)}');
     expect(nat().main.locals.user_data_text).toBe('${join("", ["#cloud-config\\n", yamlencode(local.cloud_config)])}');
   });
 
   it('GIVEN the boot script and unit THEN the module ships them as files, byte for byte those of the spec stacks, read with file()', () => {
     const files = nat().main.locals.cloud_config_base.write_files as { path: string; content: string; encoding?: string }[];
-    expect(nat().files['boot/nat-boot.sh']).toBe(bootScript());
-    expect(nat().files['boot/cdktf-egress-nat.service']).toBe(bootUnit());
-    expect(files.find((f) => f.path === BOOT_SCRIPT_PATH)).toMatchObject({ encoding: 'gz+b64', content: '${base64gzip(file("${path.module}/boot/nat-boot.sh"))}' });
-    expect(files.find((f) => f.path === BOOT_UNIT_PATH)?.content).toBe('${file("${path.module}/boot/cdktf-egress-nat.service")}');
+    for (const file of SHIPPED_BOOT_FILES) {
+      expect(nat().files[`boot/${file.name}`]).toBe(bootFile(file.name));
+      expect(files.find((f) => f.path === file.path)).toEqual({ path: file.path, permissions: file.permissions, content: `\${file("\${path.module}/boot/${file.name}")}` });
+    }
+    expect(files.find((f) => f.path === BOOT_SCRIPT_PATH)?.content).toBe('${file("${path.module}/boot/nat-boot.sh")}');
+    expect(bootFile('nat-boot.sh')).toBe(bootScript());
+    expect(bootFile('cdktf-egress-nat.service')).toBe(bootUnit());
   });
 
   it('GIVEN the boot config THEN it is rendered from the variables and the provider region', () => {
@@ -165,7 +168,8 @@ describe('modules/nat-instance image and user data', () => {
 
   it('GIVEN the launch template THEN a precondition refuses user data over EC2\'s 16 KB', () => {
     expect(resourceOf(nat(), 'aws_launch_template', 'this').lifecycle.precondition).toEqual([
-      expect.objectContaining({ condition: '${(length(local.user_data_text) <= 16384)}', error_message: expect.stringContaining('EC2 accepts at most 16384') }),
+      // Base64 of at most 16383 gzip bytes: EC2's limit applies to the compressed user data.
+      expect.objectContaining({ condition: '${(length(base64gzip(local.user_data_text)) <= 21844)}', error_message: expect.stringContaining('EC2 accepts at most 16384') }),
     ]);
   });
 

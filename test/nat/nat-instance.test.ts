@@ -46,6 +46,21 @@ describe('NatInstance auto scaling group', () => {
     });
   });
 
+  it('GIVEN defaults THEN a launch hook (default ABANDON) outlasts the longest holder wait, and a terminate hook (default CONTINUE) lets the leaving NAT release its interfaces', () => {
+    expect(asg().initial_lifecycle_hook).toEqual([
+      { name: 'cdktf-egress-launch', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 1200 },
+      { name: 'cdktf-egress-terminate', lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING', default_result: 'CONTINUE', heartbeat_timeout: 120 },
+    ]);
+    const conf = shellConfig(decodeUserData(onlyResource(tf(), 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf')!.content);
+    expect(conf).toMatchObject({ LAUNCH_HOOK: 'cdktf-egress-launch', TERMINATE_HOOK: 'cdktf-egress-terminate', HOLDER_WAIT_SECONDS: '900' });
+    expect(Number(conf.HOLDER_WAIT_SECONDS)).toBeLessThan(asg().initial_lifecycle_hook[0].heartbeat_timeout);
+  });
+
+  it('GIVEN defaults THEN refreshes and health replacements launch the successor before terminating the NAT it replaces', () => {
+    expect(asg().instance_maintenance_policy).toEqual({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
+    expect(asg().instance_refresh).toMatchObject({ strategy: 'Rolling', preferences: { min_healthy_percentage: 100, max_healthy_percentage: 200 } });
+  });
+
   it('GIVEN two instance types THEN both are overrides of the mixed instances policy, in order', () => {
     expect(policy().launch_template.override).toEqual([{ instance_type: 't4g.nano' }, { instance_type: 't4g.micro' }]);
   });

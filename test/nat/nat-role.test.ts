@@ -64,6 +64,21 @@ describe('natBootPolicy', () => {
     expect(attach[0].Resource).toEqual(['arn:aws:ec2:*:*:network-interface/*', 'arn:aws:ec2:*:*:instance/*']);
   });
 
+  it('GIVEN any mode THEN ec2:DetachNetworkInterface (the handover) is allowed only between resources tagged with this NAT, with attach', () => {
+    const detach = statementsFor(statements(), 'ec2:DetachNetworkInterface');
+    expect(detach).toHaveLength(1);
+    expect(detach[0].Condition).toEqual(NAT_TAG_CONDITION);
+    expect(actionsOf(detach[0])).toContain('ec2:AttachNetworkInterface');
+  });
+
+  it('GIVEN any mode THEN lifecycle actions are completed only on the ASG tagged with this NAT', () => {
+    for (const action of ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat']) {
+      const found = statementsFor(statements(), action);
+      expect(found).toHaveLength(1);
+      expect(found[0].Condition).toEqual({ StringEquals: { 'autoscaling:ResourceTag/cdktf-egress:nat': 'dev-shared' } });
+    }
+  });
+
   it('GIVEN any mode THEN autoscaling:SetInstanceHealth is allowed only on the ASG tagged with this NAT', () => {
     const health = statementsFor(statements(), 'autoscaling:SetInstanceHealth');
     expect(health).toHaveLength(1);

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
 import { cloudConfigText, renderBootConfig, renderUserData } from '../../lib/nat/user-data';
@@ -9,6 +11,11 @@ const BOOT_DIR = join(__dirname, '..', '..', 'lib', 'nat', 'boot');
 const SCRIPT = '/opt/cdktf-egress/nat-boot.sh';
 const UNIT = '/etc/systemd/system/cdktf-egress-nat.service';
 const CONF = '/etc/cdktf-egress/nat.conf';
+const AWS_LIB = '/opt/cdktf-egress/nat-aws.sh';
+const HANDOVER_LIB = '/opt/cdktf-egress/nat-handover.sh';
+const WATCH = '/opt/cdktf-egress/nat-watch.sh';
+const WATCH_UNIT = '/etc/systemd/system/cdktf-egress-nat-watch.service';
+const NAT_FILES: [string, string][] = [[SCRIPT, '0755'], [UNIT, '0644'], [AWS_LIB, '0644'], [HANDOVER_LIB, '0644'], [WATCH, '0755'], [WATCH_UNIT, '0644'], [CONF, '0644']];
 
 const BASE: NatInstanceProps = {
   natId: 'dev-shared',
@@ -88,9 +95,7 @@ describe('NAT user data', () => {
 
   it('GIVEN user write_files THEN they come after the NAT\'s own files, 0644 unless given', () => {
     expect(userData().cloudConfig.write_files.map((f) => [f.path, f.permissions])).toEqual([
-      [SCRIPT, '0755'],
-      [UNIT, '0644'],
-      [CONF, '0644'],
+      ...NAT_FILES,
       ['/etc/motd', '0644'],
       ['/usr/local/bin/probe.sh', '0700'],
     ]);
@@ -101,28 +106,36 @@ describe('NAT user data', () => {
     expect(userData().cloudConfig.runcmd).toEqual([
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
+      ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
       'echo extra-1',
       'echo extra-2',
     ]);
   });
 
-  it('GIVEN a NAT without user files or commands THEN only the NAT\'s three files are written', () => {
+  it('GIVEN a NAT without user files or commands THEN only the NAT\'s own files are written: script, libraries, watcher, units, config', () => {
     const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined });
-    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([SCRIPT, UNIT, CONF]);
-    expect(plain.cloudConfig.runcmd).toHaveLength(2);
+    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual(NAT_FILES.map(([path]) => path));
+    expect(plain.cloudConfig.runcmd).toHaveLength(3);
   });
 
-  it('GIVEN write_files content past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
-    const big = 'x'.repeat(16 * 1024);
+  it('GIVEN the watcher and the shell libraries THEN each is byte for byte its file in the repository', () => {
+    for (const [path, name] of [[AWS_LIB, 'nat-aws.sh'], [HANDOVER_LIB, 'nat-handover.sh'], [WATCH, 'nat-watch.sh'], [WATCH_UNIT, 'cdktf-egress-nat-watch.service']]) {
+      expect(fileAt(userData(), path).content).toBe(readFileSync(join(BOOT_DIR, name), 'utf8'));
+    }
+  });
+
+  it('GIVEN write_files content that compresses past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
+    // Incompressible: the limit applies to the gzip-compressed user data.
+    const big = randomBytes(16 * 1024).toString('base64');
     let message = '';
     try {
       userDataOf({ userDataWriteFiles: [{ path: '/var/big', content: big }] });
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^user data would be (\d+) bytes; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
+    const match = /^user data would be (\d+) bytes gzip-compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
     expect(match).not.toBeNull();
-    expect(Number(match?.[1])).toBeGreaterThan(big.length);
+    expect(Number(match?.[1])).toBeGreaterThan(16 * 1024);
   });
 });
 
@@ -144,12 +157,17 @@ describe('renderBootConfig and renderUserData', () => {
       CONNTRACK_TCP_ESTABLISHED_TIMEOUT: '7440',
       CONNTRACK_UDP_TIMEOUT: '30',
       CONNTRACK_UDP_STREAM_TIMEOUT: '120',
+      LAUNCH_HOOK: '',
+      TERMINATE_HOOK: '',
+      HANDOVER_SECONDS: '60',
+      HOLDER_WAIT_SECONDS: '900',
+      SPOT_RELEASE_SECONDS: '20',
     });
   });
 
-  it('GIVEN plain values THEN the user data is the base64 of the cloud-config text', () => {
+  it('GIVEN plain values THEN the user data is the base64 of the gzip-compressed cloud-config text', () => {
     const props = { bootConfig: renderBootConfig(minimal), runcmd: ['echo hi'] };
-    const text = Buffer.from(renderUserData(props), 'base64').toString('utf8');
+    const text = gunzipSync(Buffer.from(renderUserData(props), 'base64')).toString('utf8');
     expect(text).toBe(cloudConfigText(props));
     expect(parseYaml(text).runcmd).toContain('echo hi');
   });

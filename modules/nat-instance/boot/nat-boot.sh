@@ -4,9 +4,16 @@
 # Attaches the NAT's ENIs (found by tag), switches egress onto the egress ENI (or moves
 # the EIP onto the primary interface), installs policy routing for the spokes and one
 # nftables table (masquerade, port forwards, forward filter) in a single atomic
-# transaction, turns forwarding on and exits 0. On any failure it removes its table,
-# turns forwarding off, reports the instance Unhealthy to its Auto Scaling group and
-# exits non-zero. Running it again converges to the same state.
+# transaction, turns forwarding on, completes the Auto Scaling launch hook and exits 0.
+# On any failure it removes its table, turns forwarding off, gives interfaces it took
+# back to the NAT it took them from, abandons the launch hook, reports the instance
+# Unhealthy and exits non-zero. Running it again converges to the same state.
+#
+# Handover: everything that does not need the interfaces happens first. An ENI held by
+# an older running instance of this NAT (instance refresh, capacity rebalance) is
+# detached from it and attached here; one held by an instance that is shutting down,
+# stopping or gone is waited for (HOLDER_WAIT_SECONDS, polled every 0.5 s). A running
+# NAT that is not older keeps its interfaces; past HANDOVER_SECONDS this instance gives up.
 #
 # nftables: an image that has `nft` installs nothing; otherwise the script installs the
 # `nftables` package with dnf once the instance has its egress route (bounded, with a
@@ -16,20 +23,28 @@
 # Environment overrides, for tests only:
 #   EGRESS_CONF          config path (default /etc/cdktf-egress/nat.conf)
 #   EGRESS_NETWORKD_DIR  systemd-networkd files (default /etc/systemd/network)
+#   EGRESS_STATE_DIR     what nat-watch.sh reads (default /run/cdktf-egress)
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 umask 022
 export AWS_PAGER=""
 readonly CONF=${EGRESS_CONF:-/etc/cdktf-egress/nat.conf}
 readonly NETDIR=${EGRESS_NETWORKD_DIR:-/etc/systemd/network}
-readonly IMDS=http://169.254.169.254/latest
+readonly STATE_DIR=${EGRESS_STATE_DIR:-/run/cdktf-egress}
 # Device index N: routing table and rule priority RT_BASE+N; for spokes also conntrack
 # zone N and fwmark RT_BASE+N.
 readonly TABLE=cdktf_egress RT_BASE=7000
 # Established TCP/UDP flows take the flowtable fast path; 0 once the kernel refuses it.
 FASTPATH=1
-INSTANCE_ID="" TOKEN=""
+INSTANCE_ID="" REGION="" EC2_ENDPOINT_URL="" LAUNCH_HOOK=""
+TAKEN=()
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
+# shellcheck source=nat-aws.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nat-aws.sh"
+# shellcheck source=nat-handover.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nat-handover.sh"
+trap 'rm -f "$AWS_ERRFILE"' EXIT
 
 fail() {
   # In a $(...) subshell only say why; the main shell then fails on the assignment.
@@ -39,21 +54,28 @@ fail() {
   log "FAILED: $*"
   nft delete table ip "$TABLE" 2>/dev/null
   echo 0 >/proc/sys/net/ipv4/ip_forward
-  if [[ -n $INSTANCE_ID ]]; then
-    # Without --no-should-respect-grace-period the ASG ignores this during its grace period.
-    if timeout 20 aws autoscaling set-instance-health --region "$REGION" --instance-id "$INSTANCE_ID" \
-      --health-status Unhealthy --no-should-respect-grace-period >/dev/null; then
-      log "reported $INSTANCE_ID Unhealthy"
-    else log "could not report $INSTANCE_ID Unhealthy"; fi
-  fi
+  report_failure
   exit 1
+}
+
+# Also after a failure before the first API call: the instance ID and region come from IMDS then.
+report_failure() {
+  [[ -n $TOKEN ]] || imds_token || { log "no IMDSv2 token: cannot report this instance Unhealthy"; return; }
+  [[ -n $INSTANCE_ID ]] || INSTANCE_ID=$(imds instance-id) || { log "no instance ID from IMDS: cannot report Unhealthy"; return; }
+  [[ -n $REGION ]] || REGION=$(imds placement/region) || { log "no region from IMDS: cannot report Unhealthy"; return; }
+  hand_back
+  complete_lifecycle "$LAUNCH_HOOK" Pending:Wait ABANDON
+  # Without --no-should-respect-grace-period the ASG ignores this during its grace period.
+  if asg set-instance-health --instance-id "$INSTANCE_ID" --health-status Unhealthy --no-should-respect-grace-period; then
+    log "reported $INSTANCE_ID Unhealthy"
+  else log "could not report $INSTANCE_ID Unhealthy: $(aws_why)"; fi
 }
 trap 'fail "command failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
 trap 'fail "interrupted"' INT TERM
 
 # --- config ---------------------------------------------------------------------
-NAT_ID="" REGION="" EGRESS_MODE="dedicated" EC2_ENDPOINT_URL="" HUB_CIDRS="" SPOKES=""
-PORT_FORWARDS="" ATTACH_MAX_ATTEMPTS=8 INTERFACE_WAIT_SECONDS=60
+NAT_ID="" EGRESS_MODE="dedicated" HUB_CIDRS="" SPOKES=""
+PORT_FORWARDS="" ATTACH_MAX_ATTEMPTS=8 INTERFACE_WAIT_SECONDS=60 HANDOVER_SECONDS=60 HOLDER_WAIT_SECONDS=900
 CONNTRACK_MAX=0 CONNTRACK_TCP_ESTABLISHED_TIMEOUT=7440 CONNTRACK_UDP_TIMEOUT=30 CONNTRACK_UDP_STREAM_TIMEOUT=120
 readonly IP4='((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])'
 readonly CIDR="$IP4/(3[0-2]|[12]?[0-9])"
@@ -72,6 +94,8 @@ load_config() {
         printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
       CONNTRACK_MAX | CONNTRACK_TCP_ESTABLISHED_TIMEOUT | CONNTRACK_UDP_TIMEOUT | CONNTRACK_UDP_STREAM_TIMEOUT)
         printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
+      LAUNCH_HOOK | HANDOVER_SECONDS | HOLDER_WAIT_SECONDS) printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
+      TERMINATE_HOOK | SPOT_RELEASE_SECONDS) ;; # nat-watch.sh's
       *) log "ignoring unknown config key $k" ;;
     esac
   done <"$CONF"
@@ -83,6 +107,9 @@ load_config() {
   for w in CONNTRACK_TCP_ESTABLISHED_TIMEOUT CONNTRACK_UDP_TIMEOUT CONNTRACK_UDP_STREAM_TIMEOUT; do
     [[ ${!w} =~ ^[1-9][0-9]{0,6}$ ]] || fail "$w must be 1-9999999 seconds"
   done
+  [[ $HANDOVER_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "HANDOVER_SECONDS must be 1-9999"
+  [[ $HOLDER_WAIT_SECONDS =~ ^[1-9][0-9]{0,4}$ ]] || fail "HOLDER_WAIT_SECONDS must be 1-99999"
+  [[ $LAUNCH_HOOK =~ ^[A-Za-z0-9_./-]{0,255}$ ]] || fail "LAUNCH_HOOK: bad hook name $LAUNCH_HOOK"
   for w in $HUB_CIDRS; do [[ $w =~ ^$CIDR$ ]] || fail "HUB_CIDRS: bad CIDR $w"; done
   for w in $SPOKES; do [[ $w =~ ^[1-9][0-9]?=$CIDRS$ ]] || fail "SPOKES: bad entry $w"; done
   for w in $PORT_FORWARDS; do
@@ -100,52 +127,16 @@ first_host() { local n m; n=$(ip2int "${1%/*}") m=$(mask "${1#*/}"); int2ip $(((
 in_cidr() { local a n m; a=$(ip2int "$1") n=$(ip2int "${2%/*}") m=$(mask "${2#*/}"); (((a & m) == (n & m))); }
 now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
 
-# --- IMDSv2 and the AWS CLI -------------------------------------------------------
-imds_token() {
-  TOKEN=$(curl -fsS --noproxy '*' --max-time 3 --retry 5 --retry-delay 1 --retry-connrefused -X PUT \
-    -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "$IMDS/api/token") || fail "no IMDSv2 token"
-}
-imds() {
-  curl -fsS --noproxy '*' --max-time 3 --retry 3 --retry-delay 1 \
-    -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/$1"
-}
-ec2() {
-  local ep=()
-  [[ -z $EC2_ENDPOINT_URL ]] || ep=(--endpoint-url "$EC2_ENDPOINT_URL")
-  timeout 30 aws ec2 "$@" --region "$REGION" "${ep[@]}" --output text
-}
-
-# ENIs tagged for this NAT: "device-index eni-id mac attached-instance" per line.
+# --- interfaces -------------------------------------------------------------------
+# ENIs tagged for this NAT into ENIS: "device-index eni-id mac holder attachment-id" per line.
 describe_enis() {
   ec2 describe-network-interfaces --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" \
-    --query "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],NetworkInterfaceId,MacAddress,Attachment.InstanceId]"
+    --query "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],NetworkInterfaceId,MacAddress,Attachment.InstanceId,Attachment.AttachmentId]" || return 1
+  ENIS=$AWS_OUT
 }
 
-# --- interfaces -------------------------------------------------------------------
 # By MAC, never by name. awk reads all input: with pipefail an early exit could fail `ip`.
 link_by_mac() { ip -br link show | awk -v m="${1,,}" '$3 == m && !f { sub(/@.*/, "", $1); print $1; f = 1 }'; }
-
-# Retries with bounded exponential backoff while the old instance still holds the ENI.
-attach() { # idx eni
-  local idx=$1 eni=$2 try=1 delay=1 out
-  while :; do
-    if out=$(ec2 attach-network-interface --network-interface-id "$eni" --instance-id "$INSTANCE_ID" \
-      --device-index "$idx" --query AttachmentId 2>&1); then
-      log "attached $eni as device $idx ($out)"
-      return
-    fi
-    out=${out//$'\n'/ }
-    # An attach that went through but whose answer was lost counts as done.
-    if describe_enis | awk -v e="$eni" -v i="$INSTANCE_ID" '$2 == e && $4 == i { f = 1 } END { exit !f }'; then
-      log "$eni is attached to $INSTANCE_ID"
-      return
-    fi
-    ((try < ATTACH_MAX_ATTEMPTS)) || fail "attach $eni as device $idx: gave up after $try attempts: $out"
-    log "attach $eni as device $idx failed (attempt $try/$ATTACH_MAX_ATTEMPTS), retrying in ${delay}s: $out"
-    sleep "$delay"
-    try=$((try + 1)) delay=$((delay < 16 ? delay * 2 : 30))
-  done
-}
 
 # Waits for the interface with this MAC and for its IMDS data; sets DEV, IPLEN, NET and MACS [idx].
 wait_link() { # idx mac
@@ -176,16 +167,18 @@ link_up() { # dev ip/len
 }
 
 attach_enis() {
-  local enis idx row eni mac holder wanted=()
-  enis=$(describe_enis) || fail "describe-network-interfaces failed"
+  local idx row eni mac wanted=()
+  describe_enis || fail "describe-network-interfaces: $(aws_why)"
   [[ $EGRESS_MODE != dedicated ]] || wanted+=(1)
   for row in $SPOKES; do wanted+=("${row%%=*}"); done
   mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sort -n)
   for idx in "${wanted[@]}"; do
-    row=$(awk -v i="$idx" '$1 == i' <<<"$enis")
+    row=$(awk -v i="$idx" '$1 == i' <<<"$ENIS")
     [[ -n $row && $row != *$'\n'* ]] || fail "expected one ENI tagged cdktf-egress:device-index=$idx, found: ${row:-none}"
-    read -r _ eni mac holder <<<"$row"
-    if [[ $holder == "$INSTANCE_ID" ]]; then log "$eni already attached as device $idx"; else attach "$idx" "$eni"; fi
+  done
+  acquire_enis "${wanted[@]}"
+  for idx in "${wanted[@]}"; do
+    read -r _ eni mac _ <<<"$(awk -v i="$idx" '$1 == i' <<<"$ENIS")"
     wait_link "$idx" "$mac"
     link_up "${DEV[idx]}" "${IPLEN[idx]}"
     log "device $idx: $eni $mac is ${DEV[idx]} ${IPLEN[idx]}"
@@ -291,10 +284,13 @@ setup_egress() {
   EGRESS_IP=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
   EGRESS_IP=${EGRESS_IP%%$'\n'*}
   primary_eni=$(imds "network/interfaces/macs/$PRIMARY_MAC/interface-id")
-  alloc=$(ec2 describe-addresses --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" --query 'Addresses[0].AllocationId')
+  ec2 describe-addresses --filters "Name=tag:cdktf-egress:nat,Values=$NAT_ID" --query 'Addresses[0].AllocationId' \
+    || fail "describe-addresses: $(aws_why)"
+  alloc=$AWS_OUT
   [[ $alloc == eipalloc-* ]] || fail "no EIP tagged cdktf-egress:nat=$NAT_ID (got: $alloc)"
-  assoc=$(ec2 associate-address --allocation-id "$alloc" --network-interface-id "$primary_eni" \
-    --allow-reassociation --query AssociationId)
+  ec2 associate-address --allocation-id "$alloc" --network-interface-id "$primary_eni" \
+    --allow-reassociation --query AssociationId || fail "associate-address $alloc: $(aws_why)"
+  assoc=$AWS_OUT
   log "EIP $alloc associated with $primary_eni ($assoc)"
 }
 
@@ -411,22 +407,27 @@ swap_off() {
   rm -f "$SWAPFILE"
 }
 
+# Installs nftables with dnf in up to $1 attempts (default 2); returns non-zero, never fails.
+install_nft() {
+  local try tries=${1:-2}
+  command -v dnf >/dev/null || { log "nft not found and there is no dnf to install nftables with"; return 1; }
+  swap_on
+  for ((try = 1; try <= tries; try++)); do
+    log "installing nftables with dnf (attempt $try/$tries)"
+    if timeout "$PKG_TIMEOUT" dnf -y -q --setopt=install_weak_deps=False install nftables >&2; then break; fi
+    ((try == tries)) || sleep 5
+  done
+  swap_off
+  command -v nft >/dev/null || return 1
+  log "nftables installed"
+}
+
 ensure_nft() {
-  local try
   if command -v nft >/dev/null; then
     log "nft present; nothing to install"
     return 0
   fi
-  command -v dnf >/dev/null || fail "nft not found and there is no dnf to install nftables with"
-  swap_on
-  for try in 1 2; do
-    log "installing nftables with dnf (attempt $try/2)"
-    if timeout "$PKG_TIMEOUT" dnf -y -q --setopt=install_weak_deps=False install nftables >&2; then break; fi
-    ((try == 2)) || sleep 5
-  done
-  swap_off
-  command -v nft >/dev/null || fail "nft not found and dnf could not install nftables"
-  log "nftables installed"
+  install_nft || fail "nft not found and dnf could not install nftables"
 }
 
 # --- conntrack ----------------------------------------------------------------------------
@@ -571,7 +572,7 @@ load_config
 # No public IPv4 on the primary interface: reach every AWS API over its dual-stack endpoint.
 [[ -z $EC2_ENDPOINT_URL ]] || export AWS_USE_DUALSTACK_ENDPOINT=true
 for tool in curl aws ip timeout; do command -v "$tool" >/dev/null || fail "$tool not found"; done
-imds_token
+imds_token || fail "no IMDSv2 token"
 INSTANCE_ID=$(imds instance-id) || fail "no instance-id from IMDS"
 imds_region=$(imds placement/region) || fail "no region from IMDS"
 [[ -n $REGION ]] || REGION=$imds_region
@@ -582,6 +583,7 @@ PRIMARY_DEV=$(link_by_mac "$PRIMARY_MAC")
 log "instance $INSTANCE_ID, NAT $NAT_ID, mode $EGRESS_MODE, primary $PRIMARY_DEV"
 
 DEV=() IPLEN=() NET=() MACS=()
+prepare_before_handover
 attach_enis
 setup_egress
 setup_spokes
@@ -592,3 +594,5 @@ apply_nft
 forwarding_on
 verify
 log "NAT ready: egress $EGRESS_DEV ($EGRESS_IP), ENIs ${!DEV[*]}, spokes: ${SPOKES:-none}"
+record_interfaces
+complete_lifecycle "$LAUNCH_HOOK" Pending:Wait CONTINUE || fail "could not complete the launch hook $LAUNCH_HOOK"

@@ -15,6 +15,7 @@ import { background, killGroup, run, runOk, sleep, type RunResult } from './proc
 export { EIP, INTERNET, PORTS, type HostSpec, type VpcRef } from './lab-topology';
 
 export const FAKE_DIR = join(__dirname, 'fake');
+export const WATCH_SCRIPT_PATH = '/opt/cdktf-egress/nat-watch.sh';
 
 export interface LabOptions {
   /** Short tag for names (letters and digits). */
@@ -52,9 +53,11 @@ export interface ApiCall {
 
 /** state.json, shared with the fake EC2 API and IMDS (see fake/ec2api.py). */
 export interface LabState {
-  faults: { attachFailures: number; deliver: boolean };
+  faults: { attachFailures: number; deliver: boolean; deliverFailures?: number; errors?: Record<string, string[]> };
   calls: ApiCall[];
   health: { instanceId: string; status: string; respectGrace: boolean }[];
+  lifecycle: { instanceId: string; hook: string; result: 'CONTINUE' | 'ABANDON'; t: number }[];
+  asg?: { name: string; launchHook?: string; terminateHook?: string };
   igw: Record<string, string>;
   enis: Record<string, { mac: string; park: string; attachment: { instanceId: string; deviceIndex: number; delivered: boolean } | null }>;
   instances: Record<string, Record<string, unknown> & { live: boolean; primaryIp: string }>;
@@ -74,6 +77,7 @@ export class Lab {
   private hostNs = new Map<string, string>();
   private instances = 0;
   private reaper?: ChildProcess;
+  private readonly watchers = new Map<string, ChildProcess[]>();
 
   private constructor(readonly opts: LabOptions) {
     this.prefix = `egdp-${process.pid}-${Math.random().toString(36).slice(2, 6)}-${opts.name}`;
@@ -156,6 +160,7 @@ export class Lab {
       faults: { attachFailures: 0, deliver: true },
       calls: [],
       health: [],
+      lifecycle: [],
     };
   }
 
@@ -221,6 +226,11 @@ export class Lab {
     renameSync(join(this.dir, 'state.json.tmp'), join(this.dir, 'state.json'));
   }
 
+  /** Deep-merges `patch` into state.json under the fake API's lock: safe while boot scripts run. */
+  async patchState(patch: Record<string, unknown>): Promise<void> {
+    await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'patch', this.dir], { input: JSON.stringify(patch) });
+  }
+
   setFaults(faults: Partial<LabState['faults']>): void {
     const s = this.state();
     s.faults = { ...s.faults, ...faults };
@@ -236,7 +246,7 @@ export class Lab {
   }
 
   /** A new instance: its namespace, primary interface (ens5 with its address and DHCP-style default route) and IMDS. */
-  async launch(confOverrides: Record<string, string> = {}): Promise<Instance> {
+  async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string } = {}): Promise<Instance> {
     const seq = ++this.instances;
     const pub = slash24(host(this.opts.natVpcCidr, 0));
     const inst: Instance = {
@@ -253,11 +263,14 @@ export class Lab {
     writeFileSync(join(inst.dir, 'nat.conf'), conf);
     const s = this.state();
     s.instances[inst.id] = {
+      ...(opts.asgLifecycleState ? { lifecycleState: opts.asgLifecycleState } : {}),
       ns: inst.ns, primaryEni: `eni-1${'0'.repeat(14)}${hex2(seq)}`, primaryMac: inst.primaryMac, primaryIp: inst.primaryIp,
-      subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true,
+      subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true, state: 'running',
+      launchTime: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
     };
-    if (!this.opts.ipv6Only) s.igw[inst.primaryIp] = `192.0.2.${100 + seq}`;
-    this.writeState(s);
+    const igw = this.opts.ipv6Only ? {} : { [inst.primaryIp]: `192.0.2.${100 + seq}` };
+    // Under the API's lock: other instances' boot scripts may be calling it now.
+    await this.patchState({ instances: { [inst.id]: s.instances[inst.id] }, igw });
     await this.syncIgw();
     await this.powerOn(inst);
     return inst;
@@ -297,15 +310,26 @@ export class Lab {
 
   /** Terminates the instance: the ENIs are detached, the EIP leaves a deleted primary interface. */
   async terminate(inst: Instance): Promise<void> {
+    if (inst.imds) killGroup(inst.imds);
+    for (const w of this.watchers.get(inst.id) ?? []) killGroup(w);
+    await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
     await this.powerOff(inst);
     this.namespaces.delete(inst.ns);
-    const s = this.state();
-    for (const eni of Object.values(s.enis)) if (eni.attachment?.instanceId === inst.id) eni.attachment = null;
-    s.instances[inst.id].live = false;
-    delete s.igw[inst.primaryIp];
-    for (const a of s.addresses) if (a.privateIp === inst.primaryIp) Object.assign(a, { privateIp: null, eni: null });
-    this.writeState(s);
-    await this.syncIgw();
+  }
+
+  /**
+   * Starts the shipped interface watcher (nat-watch.sh) inside the instance, as its unit
+   * would after a successful boot; `env` shortens its windows for a test.
+   */
+  watch(inst: Instance, env: Record<string, string> = {}): { output: () => string } {
+    const path = `${join(this.dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+    const script = join(this.opts.bundle.root, WATCH_SCRIPT_PATH);
+    const bg = background(['ip', 'netns', 'exec', inst.ns, 'env', '-i', `PATH=${path}`, `EGRESS_CONF=${join(inst.dir, 'nat.conf')}`,
+      `EGRESS_NETWORKD_DIR=${join(inst.dir, 'networkd')}`, `EGRESS_STATE_DIR=${join(inst.dir, 'run')}`,
+      `EGRESS_BOOT_CMD=${this.opts.bundle.scriptPath}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), script]);
+    this.children.push(bg);
+    this.watchers.set(inst.id, [...(this.watchers.get(inst.id) ?? []), bg.child]);
+    return { output: bg.output };
   }
 
   /** A reboot: fresh kernel state, same disk, ENIs still attached; systemd-networkd applies its files before the unit runs. */
@@ -320,12 +344,13 @@ export class Lab {
     await this.powerOn(inst);
   }
 
-  /** Runs the boot script from the bundle inside the instance, as the unit would. */
-  boot(inst: Instance, timeoutMs = 100_000): Promise<RunResult> {
+  /** Runs the boot script from the bundle inside the instance, as the unit would (or `command` in its place, with BOOT_SCRIPT set). */
+  boot(inst: Instance, timeoutMs = 100_000, command: readonly string[] = [this.opts.bundle.scriptPath]): Promise<RunResult> {
     const path = `${join(this.dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
     return run(
       ['ip', 'netns', 'exec', inst.ns, 'env', '-i', `PATH=${path}`, `EGRESS_CONF=${join(inst.dir, 'nat.conf')}`,
-        `EGRESS_NETWORKD_DIR=${join(inst.dir, 'networkd')}`, this.opts.bundle.scriptPath],
+        `EGRESS_NETWORKD_DIR=${join(inst.dir, 'networkd')}`, `EGRESS_STATE_DIR=${join(inst.dir, 'run')}`,
+        `BOOT_SCRIPT=${this.opts.bundle.scriptPath}`, ...command],
       { timeoutMs },
     );
   }

@@ -7,19 +7,31 @@ HTTP) and keeps the lab's cloud state in <lab>/state.json:
   ec2 describe-network-interfaces  ENIs by tag, one fixed --query
   ec2 attach-network-interface     moves the ENI's veth end from the park namespace into
                                    the instance's namespace (renamed like AL2023: ens<5+N>)
+  ec2 detach-network-interface     moves the veth end back to the park namespace
+  ec2 describe-instances           state, launch time and NAT tag, one fixed --query
   ec2 describe-addresses           the EIP by tag, one fixed --query
   ec2 associate-address            remaps the EIP in the IGW's 1:1 NAT
   autoscaling set-instance-health  recorded
+  autoscaling describe-auto-scaling-instances, complete-lifecycle-action
+                                   the simulated group's view (support/asg.ts); completions recorded
 
 Faults, from state.json "faults": attachFailures (fail the next N attach calls as if the
-old instance still held the ENI) and deliver (false: attach succeeds but the interface
-never shows up). Every call is appended to state["calls"] with the peer address it came
-from, so tests can tell IPv4 from IPv6.
+old instance still held the ENI), deliver (false: attach succeeds but the interface
+never shows up; deliverFailures: the same for the next N attaches only) and errors ({operation: [code, ...]}: the next calls of that operation
+fail with these codes in order, e.g. RequestLimitExceeded, InternalError,
+UnauthorizedOperation). Every call is appended to state["calls"] with the peer address it
+came from, so tests can tell IPv4 from IPv6.
+
+state.json is shared with the lab, which changes it while boot scripts run: every
+read-modify-write holds an flock on <lab>/state.lock.
 
 Usage:
   ec2api.py serve <lab> --listen ADDR:PORT [--listen [V6]:PORT ...] --ready FILE
-  ec2api.py sync-igw <lab>     (apply state["igw"] to the IGW namespace's nft maps)
+  ec2api.py sync-igw <lab>           (apply state["igw"] to the IGW namespace's nft maps)
+  ec2api.py patch <lab>              (deep-merge the JSON object on stdin into state.json)
+  ec2api.py terminate <lab> <id>     (EC2 ending an instance: ENIs detached, public IPs released)
 """
+import fcntl
 import json
 import os
 import subprocess
@@ -32,8 +44,12 @@ import socketserver
 
 ENI_QUERY = (
     "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],"
-    "NetworkInterfaceId,MacAddress,Attachment.InstanceId]"
+    "NetworkInterfaceId,MacAddress,Attachment.InstanceId,Attachment.AttachmentId]"
 )
+INSTANCE_QUERY = "Reservations[].Instances[].[InstanceId,State.Name,LaunchTime,Tags[?Key=='cdktf-egress:nat'].Value|[0]]"
+ASG_INSTANCE_QUERY = "AutoScalingInstances[0].[AutoScalingGroupName,LifecycleState]"
+# Codes the real APIs answer with for throttling and server faults (HTTP 5xx).
+SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"}
 EIP_QUERY = "Addresses[0].AllocationId"
 NAT_TAG = "cdktf-egress:nat"
 LOCK = threading.Lock()
@@ -43,6 +59,22 @@ class ApiError(Exception):
     def __init__(self, code, message, exit_code=254):
         super().__init__(message)
         self.code, self.message, self.exit_code = code, message, exit_code
+
+
+class Locked:
+    """flock on <lab>/state.lock around a read-modify-write of state.json."""
+
+    def __init__(self, lab):
+        self.path = os.path.join(lab, "state.lock")
+
+    def __enter__(self):
+        self.f = open(self.path, "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
 
 
 def load(lab):
@@ -112,12 +144,74 @@ def describe_enis(state, params):
         if eni["tags"].get(NAT_TAG) != nat:
             continue
         att = eni.get("attachment")
-        rows.append([eni["tags"].get("cdktf-egress:device-index"), eni_id, eni["mac"], att and att["instanceId"]])
+        rows.append([eni["tags"].get("cdktf-egress:device-index"), eni_id, eni["mac"], att and att["instanceId"],
+                     att and att.get("id")])
     # The launch template tags each instance's primary interface with the NAT tag too (no device index).
     for inst_id, inst in sorted(state["instances"].items()):
         if inst["live"]:
-            rows.append([None, inst["primaryEni"], inst["primaryMac"], inst_id])
+            rows.append([None, inst["primaryEni"], inst["primaryMac"], inst_id, f"eni-attach-p{inst_id[2:]}"])
     return text(rows)
+
+
+def move_to_park(state, eni):
+    """The ENI's veth leaves its instance (if it was delivered there) for the park namespace."""
+    att = eni.get("attachment")
+    if not att or not att.get("delivered"):
+        return
+    inst = state["instances"].get(att["instanceId"])
+    links = subprocess.run(["ip", "-n", inst["ns"], "-br", "link", "show"], capture_output=True, text=True, timeout=20)
+    for line in links.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[2] == eni["mac"]:
+            dev = f[0].split("@")[0]
+            sh("ip", "-n", inst["ns"], "link", "set", "dev", dev, "netns", state["ns"]["park"])
+            sh("ip", "-n", state["ns"]["park"], "link", "set", "dev", dev, "name", eni["park"])
+
+
+def detach(state, params):
+    att_id = params.get("attachment-id")
+    found = [(i, e) for i, e in state["enis"].items() if (e.get("attachment") or {}).get("id") == att_id]
+    if not found:
+        raise ApiError("InvalidAttachmentID.NotFound", f"The attachment ID '{att_id}' does not exist")
+    _, eni = found[0]
+    move_to_park(state, eni)
+    eni["attachment"] = None
+    return ""
+
+
+def describe_instances(state, params):
+    require_query(params, INSTANCE_QUERY)
+    rows = []
+    for inst_id in params.get("instance-ids", "").split():
+        inst = state["instances"].get(inst_id)
+        if inst is None:
+            raise ApiError("InvalidInstanceID.NotFound", f"The instance ID '{inst_id}' does not exist")
+        rows.append([inst_id, inst.get("state", "running" if inst["live"] else "terminated"),
+                     inst.get("launchTime"), inst.get("natTag", state["natId"])])
+    return text(rows)
+
+
+def describe_asg_instances(state, params):
+    require_query(params, ASG_INSTANCE_QUERY)
+    inst = state["instances"].get(params.get("instance-ids"))
+    asg = state.get("asg")
+    if inst is None or asg is None or not inst.get("lifecycleState"):
+        return text([[None, None]])
+    return text([[asg["name"], inst["lifecycleState"]]])
+
+
+def complete_lifecycle(state, params):
+    inst_id, hook = params.get("instance-id"), params.get("lifecycle-hook-name")
+    inst, asg = state["instances"].get(inst_id), state.get("asg")
+    result = params.get("lifecycle-action-result")
+    if asg is None or params.get("auto-scaling-group-name") != asg["name"] or result not in ("CONTINUE", "ABANDON"):
+        raise ApiError("ValidationError", "Unknown group or result")
+    waiting = {"Pending:Wait": asg.get("launchHook"), "Terminating:Wait": asg.get("terminateHook")}
+    if inst is None or waiting.get(inst.get("lifecycleState")) != hook:
+        raise ApiError("ValidationError", f"No active Lifecycle Action found with instance ID {inst_id}")
+    state["lifecycle"].append({"instanceId": inst_id, "hook": hook, "result": result, "t": time.time()})
+    inst["lifecycleState"] = inst["lifecycleState"].split(":")[0] + ":Proceed"
+    return ""
 
 
 def attach(state, params):
@@ -141,12 +235,17 @@ def attach(state, params):
         if a and a["instanceId"] == inst_id and a["deviceIndex"] == idx:
             raise ApiError("InvalidParameterValue", f"Instance '{inst_id}' already has an interface attached at device index '{idx}'.")
     deliver = faults.get("deliver", True)
+    if faults.get("deliverFailures", 0) > 0:
+        faults["deliverFailures"] -= 1
+        deliver = False
     if deliver:
         name = f"ens{5 + idx}"
         sh("ip", "-n", state["ns"]["park"], "link", "set", "dev", eni["park"], "netns", inst["ns"])
         sh("ip", "-n", inst["ns"], "link", "set", "dev", eni["park"], "name", name)
-    eni["attachment"] = {"instanceId": inst_id, "deviceIndex": idx, "delivered": deliver}
-    return f"eni-attach-{eni_id[4:]}{idx:02d}"
+    state["attachSeq"] = state.get("attachSeq", 0) + 1
+    att_id = f"eni-attach-{eni_id[4:]}{state['attachSeq']:04d}"
+    eni["attachment"] = {"instanceId": inst_id, "deviceIndex": idx, "delivered": deliver, "id": att_id}
+    return att_id
 
 
 def describe_addresses(state, params):
@@ -193,14 +292,30 @@ def set_health(state, params):
 OPS = {
     ("ec2", "describe-network-interfaces"): describe_enis,
     ("ec2", "attach-network-interface"): attach,
+    ("ec2", "detach-network-interface"): detach,
+    ("ec2", "describe-instances"): describe_instances,
     ("ec2", "describe-addresses"): describe_addresses,
     ("ec2", "associate-address"): associate,
     ("autoscaling", "set-instance-health"): set_health,
+    ("autoscaling", "describe-auto-scaling-instances"): describe_asg_instances,
+    ("autoscaling", "complete-lifecycle-action"): complete_lifecycle,
 }
 
 
+def injected(state, service, operation):
+    """The next injected error for this operation, if any (faults.errors)."""
+    queue = state["faults"].get("errors", {}).get(operation) or []
+    if not queue:
+        return None
+    code = queue.pop(0)
+    throttled = "Throttl" in code or code == "RequestLimitExceeded"
+    if throttled or code in SERVER_CODES:
+        return ApiError(code, "Rate exceeded" if throttled else "An internal error has occurred")
+    return ApiError(code, f"injected {code} for {service} {operation}")
+
+
 def handle(lab, req, peer):
-    with LOCK:
+    with LOCK, Locked(lab):
         state = load(lab)
         key = (req.get("service"), req.get("operation"))
         params = req.get("params", {})
@@ -212,6 +327,9 @@ def handle(lab, req, peer):
             op = OPS.get(key)
             if op is None:
                 raise ApiError("FakeUnsupported", f"fake aws: unsupported call {key[0]} {key[1]}", 253)
+            fault = injected(state, key[0], key[1])
+            if fault:
+                raise fault
             out = op(state, params)
             call["ok"] = True
             result = {"code": 0, "stdout": out + ("\n" if out else ""), "stderr": ""}
@@ -269,9 +387,46 @@ def serve(lab, listens, ready):
     servers[0].serve_forever()
 
 
+def deep_merge(into, patch):
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            deep_merge(into[k], v)
+        else:
+            into[k] = v
+
+
+def terminate(lab, inst_id):
+    with Locked(lab):
+        state = load(lab)
+        inst = state["instances"][inst_id]
+        for eni in state["enis"].values():
+            if (eni.get("attachment") or {}).get("instanceId") == inst_id:
+                move_to_park(state, eni)
+                eni["attachment"] = None
+        inst.update(live=False, state="terminated", terminatedAt=time.time())
+        if inst.get("lifecycleState"):
+            inst["lifecycleState"] = "Terminated"
+        state["igw"].pop(inst["primaryIp"], None)
+        for a in state["addresses"]:
+            if a["privateIp"] == inst["primaryIp"]:
+                a.update(privateIp=None, eni=None)
+        sync_igw(state)
+        save(lab, state)
+
+
 def main(argv):
     if argv[:1] == ["sync-igw"]:
-        sync_igw(load(argv[1]))
+        with Locked(argv[1]):
+            sync_igw(load(argv[1]))
+        return 0
+    if argv[:1] == ["patch"]:
+        with Locked(argv[1]):
+            state = load(argv[1])
+            deep_merge(state, json.load(sys.stdin))
+            save(argv[1], state)
+        return 0
+    if argv[:1] == ["terminate"]:
+        terminate(argv[1], argv[2])
         return 0
     if argv[:1] == ["serve"]:
         lab, listens, ready, i = argv[1], [], None, 2

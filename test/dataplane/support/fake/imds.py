@@ -4,7 +4,11 @@
 Runs inside the instance's namespace on 169.254.169.254:80, as on EC2. A token from
 PUT /latest/api/token is required for every GET (401 otherwise, and the refusal is
 logged). The interfaces listed are the instance's primary interface plus every ENI that
-state.json says is attached to it and delivered.
+state.json says is attached to it and delivered. From the instance's entry in state.json
+it also serves spot/instance-action (spotAction), events/recommendations/rebalance
+(rebalance) and autoscaling/target-lifecycle-state (targetLifecycleState); 404 when unset.
+Fault: <lab>/imds-faults-<id>.json {"emptyTokens": N} answers the next N token requests
+200 with an empty body (this server is the file's only writer once it exists).
 
 Usage: imds.py <lab> <instance-id> <ready-file>
 """
@@ -38,9 +42,12 @@ def lookup(path):
     with open(os.path.join(LAB, "state.json")) as f:
         state = json.load(f)
     inst = state["instances"][INSTANCE]
-    fixed = {"instance-id": INSTANCE, "placement/region": state["region"], "mac": inst["primaryMac"]}
+    fixed = {"instance-id": INSTANCE, "placement/region": state["region"], "mac": inst["primaryMac"],
+             "spot/instance-action": inst.get("spotAction"), "events/recommendations/rebalance": inst.get("rebalance"),
+             "autoscaling/target-lifecycle-state": inst.get("targetLifecycleState")}
     if path in fixed:
-        return fixed[path]
+        value = fixed[path]
+        return json.dumps(value) if isinstance(value, dict) else value
     macs = interfaces(state)
     prefix = "network/interfaces/macs/"
     if path in (prefix, prefix[:-1]):
@@ -69,6 +76,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.path != "/latest/api/token" or not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
             self.note("400")
             return self.reply(400)
+        faults_path = os.path.join(LAB, f"imds-faults-{INSTANCE}.json")
+        if os.path.exists(faults_path):
+            with open(faults_path) as f:
+                faults = json.load(f)
+            if faults.get("emptyTokens", 0) > 0:
+                faults["emptyTokens"] -= 1
+                with open(faults_path + ".tmp", "w") as f:
+                    json.dump(faults, f)
+                os.replace(faults_path + ".tmp", faults_path)
+                self.note("200 empty")
+                return self.reply(200, "")
         token = secrets.token_urlsafe(24)
         TOKENS.add(token)
         self.note("200")

@@ -17,6 +17,11 @@ Probes (print one JSON object, exit 0 whatever happened; every wait is bounded):
   netprobe.py tcp-send HOST PORT --bytes N --seed S [--sport P] [--seconds D] [--timeout S]
   netprobe.py connect-rate HOST PORT --count N --seconds MAX   (connect, then reset)
   netprobe.py first-connect HOST PORT --timeout S     (when a connect first succeeds; atMs is epoch ms)
+  netprobe.py gap HOST PORT --stop FILE --seconds MAX [--interval S] [--timeout S]
+      a TCP whoami every --interval (default 0.05 s), each a new connection, until FILE
+      exists or MAX seconds pass; reports the longest time between two answers (maxGapMs),
+      when that gap began and ended, the first and last answer and the end (epoch ms; an
+      outage still going at the end is endMs - lastMs), and every source address seen
 """
 import hashlib
 import json
@@ -283,6 +288,32 @@ def probe_first_connect(host, port, kw):
     return {"ok": False, "error": "timeout", "tries": tries}
 
 
+def probe_gap(host, port, kw):
+    interval = float(kw.get("interval", ["0.05"])[0])
+    timeout = float(kw.get("timeout", ["0.2"])[0])
+    stop, deadline = kw["stop"][0], time.monotonic() + float(kw["seconds"][0])
+    answers, seen, attempts = [], {}, 0
+    while time.monotonic() < deadline and not os.path.exists(stop):
+        started = time.monotonic()
+        attempts += 1
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect((host, port))
+            src = s.recv(64).decode().split(" ")[0]
+            answers.append(time.time() * 1000)
+            seen[src] = seen.get(src, 0) + 1
+        except OSError:
+            pass
+        s.close()
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    gaps = [(b - a, a, b) for a, b in zip(answers, answers[1:])]
+    worst = max(gaps) if gaps else (None, None, None)
+    return {"ok": len(answers) > 1, "attempts": attempts, "answers": len(answers), "maxGapMs": worst[0],
+            "gapFromMs": worst[1], "gapToMs": worst[2], "firstMs": answers[0] if answers else None,
+            "lastMs": answers[-1] if answers else None, "endMs": time.time() * 1000, "seen": seen}
+
+
 def main(argv):
     pos, kw = opts(argv[1:])
     cmd = argv[0]
@@ -298,6 +329,7 @@ def main(argv):
         "tcp-send": lambda: probe_tcp_send(host, port, kw),
         "connect-rate": lambda: probe_connect_rate(host, port, kw),
         "first-connect": lambda: probe_first_connect(host, port, kw),
+        "gap": lambda: probe_gap(host, port, kw),
     }[cmd]()
     print(json.dumps(result))
     return 0
