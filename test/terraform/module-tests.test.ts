@@ -14,7 +14,8 @@ import { assertTerraformAvailable, PLUGIN_DIR, plannedResources, terraform, terr
 // int128/nat-instance users already have, including lists known only at apply.
 
 const run = promisify(execFile);
-const MODULES = readdirSync(join(ROOT, 'modules')).sort();
+// Each module is a directory; modules/ also holds the generator's marker file.
+const MODULES = readdirSync(join(ROOT, 'modules'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 const TIMEOUT = 300_000;
 
 let ready: Promise<void> | undefined;
