@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MARKER, markerContent, writeOutput, type Notice } from '../outdir';
 import { walkTree } from '../outdir/tree';
 import { MODULES } from './catalog';
-import { classifyUnowned, legacyModuleFiles } from './ownership';
+import { classifyUnowned, legacyModules } from './ownership';
 import { renderModule, type GeneratedFiles, type ModuleDefinition } from './render';
 
 /** Every file of every module, by path relative to modules/. */
@@ -80,7 +80,7 @@ export async function writeModules(dir: string, files: GeneratedFiles, options: 
   return writeOutput({
     choice: { value: dir, where: options.where ?? 'modules' },
     protectedRoots: options.protectedRoots ?? [resolve(__dirname, '..', '..')],
-    legacy: legacyModuleFiles,
+    legacy: legacyModules,
     notice: options.notice ?? ((line) => process.stderr.write(`notice: ${line}\n`)),
     build: (staging) => {
       for (const [path, content] of files) {

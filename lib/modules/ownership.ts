@@ -1,5 +1,6 @@
 import { openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { type LegacyLayout } from '../outdir';
 import { walkTree } from '../outdir/tree';
 
 /**
@@ -43,7 +44,7 @@ const OUR_STAMP = 'by `npm run modules`';
  * `tests/` carrying our "Copied from lib/modules" line. A hand-written file in the same places
  * has no stamp and is kept. Undefined when nothing there is stamped: not modules/ of ours.
  */
-export function legacyModuleFiles(dir: string): ReadonlySet<string> | undefined {
+function legacyModuleFiles(dir: string): ReadonlySet<string> | undefined {
   const files = walkTree(dir).filter((e) => e.kind === 'file').map((e) => e.rel);
   const stamped = files.filter((rel) => /^[^/]+\/([^/]+\.(tf|tf\.json)|README\.md|tests\/[^/]+)$/.test(rel) && firstLine(join(dir, rel)).includes(OUR_STAMP));
   if (stamped.length === 0) return undefined;
@@ -63,3 +64,6 @@ function firstLine(path: string): string {
     closeSync(fd);
   }
 }
+
+/** modules/ before the marker: recognised by files carrying the generator's stamp. */
+export const legacyModules: LegacyLayout = { files: legacyModuleFiles, evidence: 'file stamped `npm run modules`' };

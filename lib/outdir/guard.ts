@@ -43,12 +43,12 @@ export function checkOutdir(choice: OutdirChoice, protectedRoots: readonly strin
   const stat = lstatSync(target);
   if (!stat.isDirectory()) fail(`"${choice.value}" is a regular file, not a directory; name a directory, or move the file away`);
   if (readdirSync(target).length > 0 && !isOurs(target, legacy)) {
-    fail(`"${choice.value}" is a non-empty directory that cdktf-egress did not create (it has no ${MARKER} and is not output of an earlier version); name a new or empty directory`);
+    fail(`"${choice.value}" is a non-empty directory that cdktf-egress did not create (it has no ${MARKER} or ${legacy.evidence}); name a new or empty directory`);
   }
   return target;
 }
 
 /** Ours: it carries the marker, or it is output an earlier version wrote (see {@link LegacyLayout}). */
 export function isOurs(dir: string, legacy: LegacyLayout = cdktfLegacy): boolean {
-  return existsSync(join(dir, MARKER)) || legacy(dir) !== undefined;
+  return existsSync(join(dir, MARKER)) || legacy.files(dir) !== undefined;
 }

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * The files an earlier version generated in `dir` before it wrote a marker; undefined when `dir`
- * is not recognisably such output (then it is not ours to write into).
- */
-export type LegacyLayout = (dir: string) => ReadonlySet<string> | undefined;
+/** How output an earlier version wrote before it wrote a marker is recognised. */
+export interface LegacyLayout {
+  /**
+   * The files the earlier version generated in `dir`; undefined when `dir` is not recognisably
+   * such output (then it is not ours to write into).
+   */
+  readonly files: (dir: string) => ReadonlySet<string> | undefined;
+  /** What identifies it, for the error line refusing a directory: `CDKTF manifest.json`. */
+  readonly evidence: string;
+}
 
 /** Files each stack directory held in CDKTF output written before the marker existed. */
 const LEGACY_STACK_FILES = ['cdk.tf.json', 'cost.md', 'topology.md'];
@@ -22,8 +27,11 @@ export function legacyManifestStacks(dir: string): string[] | undefined {
 }
 
 /** Synthesized stacks as an earlier version wrote them: CDKTF's manifest.json and each stack's files. */
-export const cdktfLegacy: LegacyLayout = (dir) => {
-  const stacks = legacyManifestStacks(dir);
-  if (stacks === undefined) return undefined;
-  return new Set(['manifest.json', ...stacks.flatMap((s) => LEGACY_STACK_FILES.map((f) => `stacks/${s}/${f}`))]);
+export const cdktfLegacy: LegacyLayout = {
+  evidence: 'CDKTF manifest.json',
+  files: (dir) => {
+    const stacks = legacyManifestStacks(dir);
+    if (stacks === undefined) return undefined;
+    return new Set(['manifest.json', ...stacks.flatMap((s) => LEGACY_STACK_FILES.map((f) => `stacks/${s}/${f}`))]);
+  },
 };

@@ -27,7 +27,7 @@ export function generatedFiles(dir: string, legacy: LegacyLayout = cdktfLegacy):
   } catch {
     // No marker: an earlier version's output, or an empty directory.
   }
-  return new Set(legacy(dir) ?? []);
+  return new Set(legacy.files(dir) ?? []);
 }
 
 /** Reports what the writer did that a user should know (kept files, recoveries). */
@@ -140,6 +140,11 @@ function sweep(old: string, target: string, previous: Set<string>): void {
     const src = join(old, entry.rel);
     const dst = join(target, keptPath(target, entry.rel));
     if (!lstatExists(src) || lstatExists(dst)) continue;
+    // Entry by entry, never a whole directory: one may still hold generated files (a removed module's).
+    if (entry.kind === 'dir') {
+      if (readdirSync(src).length === 0) mkdirSync(dst, { recursive: true });
+      continue;
+    }
     mkdirSync(dirname(dst), { recursive: true });
     renameSync(src, dst);
   }
