@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,22 @@ describe('modules/ as Terraform reads them', () => {
     expect(summary).not.toBeNull();
     expect(Number(summary?.[1])).toBeGreaterThanOrEqual(3);
     expect(output).toMatch(/run "[a-z_]*appl[a-z_]*"\.\.\. pass/);
+  }, TIMEOUT);
+
+  it('GIVEN terraform init and test run inside a module of modules/ WHEN npm run modules regenerates it THEN .terraform/ and the lock file survive, --check stays green and terraform test still passes', async () => {
+    await terraformReady();
+    const modules = join(mkdtempSync(join(tmpdir(), 'egress-modules-tf-')), 'modules');
+    cpSync(join(ROOT, 'modules'), modules, { recursive: true });
+    const module = join(modules, 'vpc-endpoints');
+    await terraformTest(module);
+    const before = readdirSync(join(module, '.terraform'), { recursive: true }).sort();
+    const cli = (args: string[]) => run(process.execPath, ['-r', '@swc-node/register', 'lib/modules/cli.ts', '--dir', modules, ...args], { cwd: ROOT, env: terraformEnv() });
+    await cli([]);
+    expect(readdirSync(join(module, '.terraform'), { recursive: true }).sort()).toEqual(before);
+    expect(existsSync(join(module, '.terraform.lock.hcl'))).toBe(true);
+    expect((await cli(['--check'])).stderr).toBe('');
+    // No init this time: the providers Terraform installed are still where it put them.
+    expect(await terraform(module, ['test'])).toMatch(/Success! \d+ passed, 0 failed/);
   }, TIMEOUT);
 
   it('GIVEN a root testing itself with mock_provider (made-up IDs, one provider-checked ARN) WHEN terraform test THEN it passes', async () => {
