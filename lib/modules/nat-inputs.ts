@@ -12,6 +12,7 @@ import {
   nameCheck,
   numberRangeChecks,
   oneOfCheck,
+  tagChecks,
   type TerraformCheck,
 } from './terraform-checks';
 
@@ -73,7 +74,7 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     type: 'string', default: '',
     description: 'EC2 key pair for SSH. "" (the default) means none; Session Manager works either way. Open port 22 on sg_id yourself.',
   });
-  const tags = stack.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module and what the instance launches.' });
+  const tags = stack.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module and what the instance launches.', validations: tagChecks('tags') });
   const userData = userDataInputs(stack);
   const ssmPolicyArn = stack.input('ssm_policy_arn', {
     type: 'string', default: DEFAULT_SSM_POLICY_ARN,

@@ -1,4 +1,5 @@
 import { INSTANCE_TYPES } from '../nat/instance-types';
+import { MAX_TAGS, TAG_CHARACTERS, TOOL_TAG_KEYS } from '../spec/aws-limits';
 
 /**
  * Validation blocks for module variables, each the Terraform form of a check the spec or a
@@ -147,3 +148,45 @@ export const imageIdCheck: TerraformCheck = {
   condition: '!can(regex("[[:space:]]", var.image_id))',
   message: 'image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>, without spaces; "" picks Amazon Linux 2023',
 };
+
+const TAG_CHARACTERS_HINT = 'has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @';
+
+/** Keys of the `tags` map failing `test`, quoted and joined, for a message. */
+const tagsWhere = (variable: string, test: (key: string) => string, show = (key: string) => key) =>
+  `join(", ", [for k, v in var.${variable} : "\\"\${${show('k')}}\\"" if ${test('k')}])`;
+
+/**
+ * lib/spec/aws-limits.ts `checkTags` and the spec's tag map bounds: key and value lengths,
+ * reserved prefixes, the characters IAM accepts, and room beside the tags the module sets.
+ */
+export function tagChecks(variable: string): TerraformCheck[] {
+  const v = `var.${variable}`;
+  const chars = hclString(TAG_CHARACTERS.source);
+  const reserved = (prefix: string) => `alltrue([for k in keys(${v}) : !can(regex(${hclString(`^(?i)${prefix}`)}, k))])`;
+  const total = `length(setunion(keys(${v}), ${hclString(TOOL_TAG_KEYS)}))`;
+  return [
+    { condition: `!contains(keys(${v}), "")`, message: `${variable}[""]: the key must not be empty` },
+    {
+      condition: `alltrue([for k in keys(${v}) : length(k) <= 128])`,
+      message: `${variable}[\${${tagsWhere(variable, (k) => `length(${k}) > 128`)}}]: the key must be at most 128 characters long`,
+    },
+    {
+      condition: `alltrue([for k, v in ${v} : length(v) <= 256])`,
+      message: `${variable}[\${${tagsWhere(variable, () => 'length(v) > 256')}}]: must be at most 256 characters long`,
+    },
+    { condition: reserved('aws:'), message: 'tag keys starting with "aws:" are reserved for AWS; choose another key' },
+    { condition: reserved('cdktf-egress:'), message: 'tag keys starting with "cdktf-egress:" are set by cdktf-egress itself; choose another key' },
+    {
+      condition: `alltrue([for k in keys(${v}) : can(regex(${chars}, k))])`,
+      message: `tag key \${${tagsWhere(variable, (k) => `!can(regex(${chars}, ${k}))`)}} ${TAG_CHARACTERS_HINT}`,
+    },
+    {
+      condition: `alltrue([for k, v in ${v} : can(regex(${chars}, v))])`,
+      message: `tag value \${${tagsWhere(variable, () => `!can(regex(${chars}, v))`, () => 'v')}} ${TAG_CHARACTERS_HINT}`,
+    },
+    {
+      condition: `${total} <= ${MAX_TAGS}`,
+      message: `\${length(${v})} tags plus the ${TOOL_TAG_KEYS.length} cdktf-egress sets (${TOOL_TAG_KEYS.join(', ')}) make \${${total}}; AWS allows ${MAX_TAGS} per resource, so drop \${${total} - ${MAX_TAGS}}`,
+    },
+  ];
+}

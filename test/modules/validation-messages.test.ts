@@ -120,6 +120,26 @@ describe('module validation messages are the TypeScript checks\' messages', () =
     for (const message of messages) expectSaidBy('vpc-endpoints', 'interface', message);
   });
 
+  it.each([
+    ['a key in the reserved aws: prefix', { 'aws:owner': 'me' }],
+    ['a key in the prefix cdktf-egress sets', { 'cdktf-egress:x': 'me' }],
+    ['a key with characters IAM refuses', { 'team#1': 'me' }],
+    ['a value with characters IAM refuses', { team: 'a#b' }],
+    ['more tags than fit beside the tool\'s own', Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']))],
+  ])('GIVEN tags with %s THEN every module\'s tags input says what the spec says', (_name, tags) => {
+    const [message] = specErrors({ ...spec(), tags });
+    for (const module of ['nat-instance', 'multi-vpc-nat', 'vpc-endpoints', 'egress-vpc']) expectSaidBy(module, 'tags', message);
+  });
+
+  it.each([
+    ['a key over 128 characters', { ['k'.repeat(129)]: 'v' }],
+    ['an empty key', { '': 'v' }],
+    ['a value over 256 characters', { k: 'v'.repeat(257) }],
+  ])('GIVEN tags with %s THEN the module says the spec\'s words, naming the key as the spec\'s path does', (_name, tags) => {
+    const [message] = specErrors({ ...spec(), tags });
+    expectSaidBy('egress-vpc', 'tags', `tags[${JSON.stringify(Object.keys(tags)[0])}]: ${message}`);
+  });
+
   it('GIVEN an empty instance type list THEN nat-instance says what the construct says, with the input\'s name', () => {
     expect(messagesOf(moduleJson('nat-instance'), 'instance_types')).toContain('instance_types is empty; give at least one type such as t4g.nano');
   });
