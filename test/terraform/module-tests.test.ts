@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +71,25 @@ describe('modules/ as Terraform reads them', () => {
     expect((await cli(['--check'])).stderr).toBe('');
     // No init this time: the providers Terraform installed are still where it put them.
     expect(await terraform(module, ['test'])).toMatch(/Success! \d+ passed, 0 failed/);
+  }, TIMEOUT);
+
+  it.concurrent.each(MODULES)('GIVEN modules/%s\'s tags input WHEN Terraform evaluates its validations THEN unicode tags pass and each rule AWS enforces fails with the spec\'s message', async (name) => {
+    await terraformReady();
+    const variables = readFileSync(join(ROOT, 'modules', name, 'variables.tf'), 'utf8');
+    const block = /^variable "tags" \{\n[\s\S]*?^\}\n/m.exec(variables)?.[0];
+    expect(block).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), `egress-tags-${name}-`));
+    writeFileSync(join(dir, 'main.tf'), `${block}\noutput "count" {\n  value = length(var.tags)\n}\n`);
+    await terraform(dir, ['init', '-input=false']);
+    const plan = (tags: Record<string, string>) => {
+      writeFileSync(join(dir, 'tags.tfvars.json'), JSON.stringify({ tags }));
+      return terraform(dir, ['plan', '-input=false', '-var-file=tags.tfvars.json']).then(() => 'accepted', (e: Error) => e.message.replace(/\s+/g, ' '));
+    };
+    expect(await plan({ 'Team Name': 'café 日本 a.b:c/d=e+f-g@h' })).toBe('accepted');
+    expect(await plan({ 'AWS:owner': 'me' })).toContain('tag keys starting with "aws:" are reserved for AWS; choose another key');
+    expect(await plan({ 'team#1': 'me' })).toContain('tag key "team#1" has characters AWS refuses');
+    expect(await plan({ team: 'x'.repeat(257) })).toContain('tags["team"]: must be at most 256 characters long');
+    expect(await plan(Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v'])))).toContain('48 tags plus the 4 cdktf-egress sets');
   }, TIMEOUT);
 
   it('GIVEN a root testing itself with mock_provider (made-up IDs, one provider-checked ARN) WHEN terraform test THEN it passes', async () => {
