@@ -17,18 +17,23 @@ variable "cidr" {
   nullable    = false
 
   validation {
-    condition     = can(cidrnetmask(var.cidr))
+    condition     = can(cidrnetmask(var.cidr)) || (can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}")))
     error_message = "\"${var.cidr}\" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
   }
 
   validation {
-    condition     = !can(cidrnetmask(var.cidr)) || (tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 24)
-    error_message = "/${split("/", var.cidr)[1]} is outside /16../24; use a prefix length in that range"
+    condition     = !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}")))
+    error_message = "\"${var.cidr}\" has a leading zero in an octet, which AWS and Terraform do not accept; write ${"${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"}"
   }
 
   validation {
-    condition     = !can(cidrnetmask(var.cidr)) || cidrhost(var.cidr, 0) == split("/", var.cidr)[0]
-    error_message = "${var.cidr} is not a network address; did you mean ${cidrhost(var.cidr, 0)}/${split("/", var.cidr)[1]}?"
+    condition     = !can(cidrnetmask(var.cidr)) || try(tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 24, true)
+    error_message = "/${try(split("/", var.cidr)[1], "?")} is outside /16../24; use a prefix length in that range"
+  }
+
+  validation {
+    condition     = (can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"))) || try(cidrhost(var.cidr, 0) == split("/", var.cidr)[0], true)
+    error_message = "${var.cidr} is not a network address; did you mean ${try(cidrhost(var.cidr, 0), "?")}/${try(split("/", var.cidr)[1], "?")}?"
   }
 }
 

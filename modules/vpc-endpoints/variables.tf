@@ -28,8 +28,18 @@ variable "vpc_cidr_blocks" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for c in var.vpc_cidr_blocks : can(cidrnetmask(c))])
-    error_message = "${join(", ", [for c in var.vpc_cidr_blocks : "\"${c}\"" if !can(cidrnetmask(c))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+    condition     = alltrue([for c in var.vpc_cidr_blocks : !(!can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))))])
+    error_message = "${join(", ", [for c in var.vpc_cidr_blocks : "\"${c}\"" if !can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+  }
+
+  validation {
+    condition     = alltrue([for c in var.vpc_cidr_blocks : !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])
+    error_message = "${join(", ", [for c in var.vpc_cidr_blocks : "\"${c}\"" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} has a leading zero in an octet, which AWS and Terraform do not accept; write ${join(", ", [for c in var.vpc_cidr_blocks : "${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])}"
+  }
+
+  validation {
+    condition     = alltrue([for c in var.vpc_cidr_blocks : !(!(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true))])
+    error_message = "${join(", ", [for c in var.vpc_cidr_blocks : c if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])} is not a network address; did you mean ${join(", ", [for c in var.vpc_cidr_blocks : "${try(cidrhost(c, 0), "?")}/${try(split("/", c)[1], "?")}" if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])}?"
   }
 }
 

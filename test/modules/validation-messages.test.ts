@@ -104,9 +104,20 @@ describe('module validation messages are the TypeScript checks\' messages', () =
     ['not a CIDR', '10.0.0.0/33'],
     ['outside /16../24', '10.0.0.0/12'],
     ['not a network address', '10.0.0.1/16'],
+    ['with a leading zero', '010.001.0.0/16'],
   ])('GIVEN a VPC CIDR %s THEN egress-vpc says what the spec says', (_name, cidr) => {
     const [message] = specErrors(spec({}, [{ name: 'hub', cidr, azs: ['ap-northeast-1a'] }]));
     expectSaidBy('egress-vpc', 'cidr', message);
+  });
+
+  it.each([
+    ['with host bits', '203.0.113.5/24'],
+    ['with a leading zero', '203.0.113.010/32'],
+    ['not a CIDR', '203.0.113.0/33'],
+  ])('GIVEN a port forward source %s THEN nat-instance says what the spec says', (_name, cidr) => {
+    const forward = { protocol: 'tcp', port: 8080, to: '10.1.0.10', allowFrom: [cidr] };
+    const [message] = specErrors(spec({ instanceTypes: ['t4g.xlarge'], portForwards: [forward] }));
+    expectSaidBy('nat-instance', 'port_forwards', message);
   });
 
   it('GIVEN an AZ twice THEN egress-vpc says what the spec says', () => {
