@@ -89,7 +89,7 @@ export function vpcCidrChecks(variable: string, prefix: { min: number; max: numb
   const inRange = `!${isCidr(v)} || try(${length} >= ${prefix.min} && ${length} <= ${prefix.max}, true)`;
   return [
     { condition: `${isCidr(v)} || ${onlyLeadingZeros(v)}`, message: `"\${${v}}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16` },
-    { condition: `!${onlyLeadingZeros(v)}`, message: `"\${${v}}" ${LEADING_ZERO} \${${withoutZeros(v)}}` },
+    { condition: `!${onlyLeadingZeros(v)}`, message: `"\${${v}}" ${LEADING_ZERO} ${withoutZeros(v).slice(1, -1)}` },
     {
       condition: inRange,
       message: `/\${try(split("/", ${v})[1], "?")} is outside /${prefix.min}../${prefix.max}; use a prefix length in that range`,

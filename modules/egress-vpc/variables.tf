@@ -23,7 +23,7 @@ variable "cidr" {
 
   validation {
     condition     = !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}")))
-    error_message = "\"${var.cidr}\" has a leading zero in an octet, which AWS and Terraform do not accept; write ${"${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"}"
+    error_message = "\"${var.cidr}\" has a leading zero in an octet, which AWS and Terraform do not accept; write ${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"
   }
 
   validation {
