@@ -6,7 +6,7 @@ import { EgressVpc } from '../network/egress-vpc';
 import { MAX_AZS, MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
 import type { SubnetRef } from '../network/vpc-ref';
 import { ModuleStack } from './module-stack';
-import { listLengthChecks, nameCheck, vpcCidrChecks, type TerraformCheck } from './terraform-checks';
+import { listLengthChecks, nameCheck, tagChecks, vpcCidrChecks, type TerraformCheck } from './terraform-checks';
 
 /** lib/spec/schema.ts `az` and lib/spec/checks.ts `checkCreatedVpc`. */
 const AZ_CHECKS: TerraformCheck[] = [
@@ -41,7 +41,7 @@ export class EgressVpcModule extends ModuleStack {
       type: 'bool', default: false,
       description: 'Dual stack: an Amazon-provided /56, a /64 per subnet, ::/0 to the internet gateway from public subnets and to an egress-only internet gateway from private ones, so IPv6 skips the NAT.',
     });
-    const tags = this.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module (their Name tags win).' });
+    const tags = this.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module (their Name tags win).', validations: tagChecks('tags') });
     const vpc = new EgressVpc(this, 'vpc', { name: name.stringValue, cidr: cidr.stringValue, azs: azs.listValue, ipv6: ipv6.value });
     this.vpcOutputs(vpc, azs.listValue);
     this.tagEverything(Token.asStringMap(tags.value));

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { replaceDirectory } from '../output';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { MARKER, markerContent, writeOutput, type Notice } from '../outdir';
+import { walkTree } from '../outdir/tree';
 import { MODULES } from './catalog';
+import { classifyUnowned, legacyModules } from './ownership';
 import { renderModule, type GeneratedFiles, type ModuleDefinition } from './render';
 
 /** Every file of every module, by path relative to modules/. */
@@ -11,46 +13,80 @@ export function generateModules(modules: readonly ModuleDefinition[] = MODULES):
   return files;
 }
 
-/** How a modules/ directory differs from what the generator makes; all empty when it is fresh. */
+/**
+ * How a modules/ directory differs from what the generator makes (the marker included, so it
+ * is committed fresh). Terraform's working files (`.terraform/`, lock file, state, plans) are
+ * never drift.
+ */
 export interface Drift {
   /** Generated files whose content on disk differs. */
   readonly stale: string[];
   /** Generated files not on disk. */
   readonly missing: string[];
-  /** Files on disk the generator does not make. */
+  /**
+   * Files the generator does not make that Terraform loads as part of a module (`*.tf`,
+   * `*.tf.json`, test and mock files): they change what users get, and `npm run modules`
+   * keeps them, so they must be removed by hand. Drift.
+   */
   readonly unexpected: string[];
+  /** Other files the generator does not make (a user's notes): kept by the writer, reported, not drift. */
+  readonly kept: string[];
 }
 
 export function driftOf(dir: string, files: GeneratedFiles): Drift {
-  const onDisk = existsSync(dir) ? listFiles(dir) : [];
+  const expected = withMarker(files);
+  const onDisk = existsSync(dir) ? walkTree(dir).filter((e) => e.kind !== 'dir').map((e) => e.rel) : [];
+  const present = new Set(onDisk);
   const stale: string[] = [];
   const missing: string[] = [];
-  for (const [path, content] of files) {
-    if (!onDisk.includes(path)) missing.push(path);
+  for (const [path, content] of expected) {
+    if (!present.has(path)) missing.push(path);
     else if (readFileSync(join(dir, path), 'utf8') !== content) stale.push(path);
   }
-  return { stale, missing, unexpected: onDisk.filter((path) => !files.has(path)) };
+  const unowned = onDisk.filter((path) => !expected.has(path));
+  return {
+    stale,
+    missing,
+    unexpected: unowned.filter((path) => classifyUnowned(path) === 'module'),
+    kept: unowned.filter((path) => classifyUnowned(path) === 'other'),
+  };
 }
 
 export function hasDrift(drift: Drift): boolean {
   return drift.stale.length + drift.missing.length + drift.unexpected.length > 0;
 }
 
-/** Writes the files into a fresh directory and swaps it in for `dir` only when all are written. */
-export function writeModules(dir: string, files: GeneratedFiles): void {
-  replaceDirectory(dir, (staging) => {
-    for (const [path, content] of files) {
-      mkdirSync(dirname(join(staging, path)), { recursive: true });
-      writeFileSync(join(staging, path), content);
-    }
-  });
+/** The generated files and the marker `writeModules` writes beside them. */
+function withMarker(files: GeneratedFiles): GeneratedFiles {
+  return new Map([...files, [MARKER, markerContent(files.keys())]]);
 }
 
-function listFiles(dir: string): string[] {
-  const walk = (at: string): string[] =>
-    readdirSync(at).flatMap((entry) => {
-      const path = join(at, entry);
-      return statSync(path).isDirectory() ? walk(path) : [relative(dir, path)];
-    });
-  return walk(dir).sort();
+/** How `writeModules` names its target in error lines and reports what it kept. */
+export interface WriteModulesOptions {
+  /** What named the directory, for error lines. @default 'modules' */
+  readonly where?: string;
+  /** Directories modules/ must never be or contain. @default the project root */
+  readonly protectedRoots?: readonly string[];
+  /** @default write to stderr */
+  readonly notice?: Notice;
+}
+
+/**
+ * Writes the files beside `dir` and swaps them in under a lock once all are written, keeping
+ * every file there that the generator did not make (Terraform's working files, a user's files);
+ * a removed module's generated files go. A failed run leaves `dir` as it was.
+ */
+export async function writeModules(dir: string, files: GeneratedFiles, options: WriteModulesOptions = {}): Promise<string> {
+  return writeOutput({
+    choice: { value: dir, where: options.where ?? 'modules' },
+    protectedRoots: options.protectedRoots ?? [resolve(__dirname, '..', '..')],
+    legacy: legacyModules,
+    notice: options.notice ?? ((line) => process.stderr.write(`notice: ${line}\n`)),
+    build: (staging) => {
+      for (const [path, content] of files) {
+        mkdirSync(dirname(join(staging, path)), { recursive: true });
+        writeFileSync(join(staging, path), content);
+      }
+    },
+  });
 }

@@ -8,7 +8,7 @@ import { cidrListInput, idInput, natInputs } from './nat-inputs';
 import { NAT_RESOURCE_NAMES } from './nat-instance-module';
 import {
   awsIdListCheck,
-  cidrListCheck,
+  cidrListChecks,
   ENI_LIMITS,
   ENI_LIMITS_TABLE,
   eniCapacityCheck,
@@ -40,7 +40,7 @@ function spokeChecks(): TerraformCheck[] {
       condition: 'length(distinct(var.spokes[*].name)) == length(var.spokes)',
       message: 'spoke name ${join(", ", [for n, v in { for s in var.spokes : s.name => s... } : "\\"${n}\\"" if length(v) > 1])} is used twice; spoke names must be unique',
     },
-    cidrListCheck('flatten(var.spokes[*].cidr_blocks)'),
+    ...cidrListChecks('flatten(var.spokes[*].cidr_blocks)'),
     { condition: 'alltrue([for s in var.spokes : length(s.cidr_blocks) > 0])', message: 'spokes[*].cidr_blocks must list at least 1 item' },
     awsIdListCheck('var.spokes[*].vpc_id', 'spokes[*].vpc_id', 'vpc'),
     awsIdListCheck('var.spokes[*].subnet_id', 'spokes[*].subnet_id', 'subnet'),

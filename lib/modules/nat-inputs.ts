@@ -7,12 +7,13 @@ import type { ModuleStack } from './module-stack';
 import {
   architectureOf,
   awsIdCheck,
-  cidrListCheck,
+  cidrListChecks,
   hclString,
   imageIdCheck,
   nameCheck,
   numberRangeChecks,
   oneOfCheck,
+  tagChecks,
   type TerraformCheck,
 } from './terraform-checks';
 
@@ -39,7 +40,7 @@ const PORT_FORWARD_CHECKS: TerraformCheck[] = [
     message: 'port_forwards[*].to must be an IPv4 address such as 10.1.0.10',
   },
   { condition: 'alltrue([for f in var.port_forwards : length(f.allow_from) > 0])', message: 'port_forwards[*].allow_from must list at least 1 item' },
-  cidrListCheck('flatten(var.port_forwards[*].allow_from)'),
+  ...cidrListChecks('flatten(var.port_forwards[*].allow_from)'),
   {
     condition: 'alltrue([for f in var.port_forwards : f.allow_anywhere || !anytrue([for c in f.allow_from : can(cidrnetmask(c)) && endswith(c, "/0")])])',
     message: '0.0.0.0/0 opens the port to the whole internet; set allow_anywhere = true to mean it, or narrow the range',
@@ -74,7 +75,7 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     type: 'string', default: '',
     description: 'EC2 key pair for SSH. "" (the default) means none; Session Manager works either way. Open port 22 on sg_id yourself.',
   });
-  const tags = stack.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module and what the instance launches.' });
+  const tags = stack.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module and what the instance launches.', validations: tagChecks('tags') });
   const userData = userDataInputs(stack);
   const ssmPolicyArn = stack.input('ssm_policy_arn', {
     type: 'string', default: DEFAULT_SSM_POLICY_ARN,
@@ -213,7 +214,7 @@ function writeFileChecks(): TerraformCheck[] {
 
 /** A CIDR list input whose elements must be valid. */
 export function cidrListInput(stack: ModuleStack, name: string, description: string, byDefault?: string[], extra: readonly TerraformCheck[] = []): string[] {
-  return stack.input(name, { type: 'list(string)', description, default: byDefault, validations: [cidrListCheck(`var.${name}`), ...extra] }).listValue;
+  return stack.input(name, { type: 'list(string)', description, default: byDefault, validations: [...cidrListChecks(`var.${name}`), ...extra] }).listValue;
 }
 
 /** A required AWS ID input (`vpc`, `subnet`). */

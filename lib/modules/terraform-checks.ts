@@ -1,4 +1,5 @@
 import { INSTANCE_TYPES } from '../nat/instance-types';
+import { MAX_TAGS, TAG_CHARACTERS, TOOL_TAG_KEYS } from '../spec/aws-limits';
 
 /**
  * Validation blocks for module variables, each the Terraform form of a check the spec or a
@@ -49,28 +50,53 @@ export function awsIdListCheck(list: string, variable: string, prefix: string): 
 
 const isCidr = (cidr: string) => `can(cidrnetmask(${cidr}))`;
 const quotedWhere = (list: string, test: (item: string) => string) => `join(", ", [for c in ${list} : "\\"\${c}\\"" if ${test('c')}])`;
+/** lib/spec/cidr.ts `withoutLeadingZeros`, as HCL: each octet as a number, the prefix as written. */
+// Terraform evaluates a message even when its condition holds, so no part of one may fail.
+const withoutZeros = (c: string) => `"\${try(join(".", [for o in split(".", split("/", ${c})[0]) : format("%d", tonumber(o))]), "?")}/\${try(split("/", ${c})[1], "?")}"`;
+/** A CIDR whose only fault is a leading zero in an octet: AWS refuses it, Terraform's cidr functions would read it as decimal. */
+const onlyLeadingZeros = (c: string) =>
+  `(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", ${c})) && can(regex("(^|[.])0[0-9]", split("/", ${c})[0])) && can(cidrnetmask(${withoutZeros(c)})))`;
+// HCL evaluates both sides of && and ||: a guard does not stop cidrhost failing on a non-CIDR, try() does.
+const isNetwork = (c: string) => `try(cidrhost(${c}, 0) == split("/", ${c})[0], true)`;
+const networkOf = (c: string) => `"\${try(cidrhost(${c}, 0), "?")}/\${try(split("/", ${c})[1], "?")}"`;
+const LEADING_ZERO = 'has a leading zero in an octet, which AWS and Terraform do not accept; write';
 
-/** lib/spec/checks.ts `checkCidr`, first part, over a list. */
-export function cidrListCheck(list: string): TerraformCheck {
-  return {
-    condition: `alltrue([for c in ${list} : ${isCidr('c')}])`,
-    message: `\${${quotedWhere(list, (c) => `!${isCidr(c)}`)}} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`,
-  };
+/** lib/spec/checks.ts `checkCidr` over a list: valid, no leading zeros, network addresses. */
+export function cidrListChecks(list: string): TerraformCheck[] {
+  const where = (test: (c: string) => string, show: (c: string) => string) => `join(", ", [for c in ${list} : ${show('c')} if ${test('c')}])`;
+  const invalid = (c: string) => `!${isCidr(c)} && !${onlyLeadingZeros(c)}`;
+  const hostBits = (c: string) => `!${onlyLeadingZeros(c)} && !${isNetwork(c)}`;
+  return [
+    {
+      condition: `alltrue([for c in ${list} : !(${invalid('c')})])`,
+      message: `\${${quotedWhere(list, invalid)}} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16`,
+    },
+    {
+      condition: `alltrue([for c in ${list} : !${onlyLeadingZeros('c')}])`,
+      message: `\${${quotedWhere(list, onlyLeadingZeros)}} ${LEADING_ZERO} \${${where(onlyLeadingZeros, withoutZeros)}}`,
+    },
+    {
+      condition: `alltrue([for c in ${list} : !(${hostBits('c')})])`,
+      message: `\${${where(hostBits, (c) => c)}} is not a network address; did you mean \${${where(hostBits, networkOf)}}?`,
+    },
+  ];
 }
 
-/** lib/spec/checks.ts `checkCidr` for one VPC CIDR: valid, prefix in range, a network address. */
+/** lib/spec/checks.ts `checkCidr` for one VPC CIDR: valid, no leading zeros, prefix in range, a network address. */
 export function vpcCidrChecks(variable: string, prefix: { min: number; max: number }): TerraformCheck[] {
   const v = `var.${variable}`;
   const length = `tonumber(split("/", ${v})[1])`;
+  const inRange = `!${isCidr(v)} || try(${length} >= ${prefix.min} && ${length} <= ${prefix.max}, true)`;
   return [
-    { condition: isCidr(v), message: `"\${${v}}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16` },
+    { condition: `${isCidr(v)} || ${onlyLeadingZeros(v)}`, message: `"\${${v}}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16` },
+    { condition: `!${onlyLeadingZeros(v)}`, message: `"\${${v}}" ${LEADING_ZERO} ${withoutZeros(v).slice(1, -1)}` },
     {
-      condition: `!${isCidr(v)} || (${length} >= ${prefix.min} && ${length} <= ${prefix.max})`,
-      message: `/\${split("/", ${v})[1]} is outside /${prefix.min}../${prefix.max}; use a prefix length in that range`,
+      condition: inRange,
+      message: `/\${try(split("/", ${v})[1], "?")} is outside /${prefix.min}../${prefix.max}; use a prefix length in that range`,
     },
     {
-      condition: `!${isCidr(v)} || cidrhost(${v}, 0) == split("/", ${v})[0]`,
-      message: `\${${v}} is not a network address; did you mean \${cidrhost(${v}, 0)}/\${split("/", ${v})[1]}?`,
+      condition: `${onlyLeadingZeros(v)} || ${isNetwork(v)}`,
+      message: `\${${v}} is not a network address; did you mean ${networkOf(v).slice(1, -1)}?`,
     },
   ];
 }
@@ -147,3 +173,45 @@ export const imageIdCheck: TerraformCheck = {
   condition: '!can(regex("[[:space:]]", var.image_id))',
   message: 'image_id must be an AMI ID (ami-...) or resolve:ssm:<parameter>, without spaces; "" picks Amazon Linux 2023',
 };
+
+const TAG_CHARACTERS_HINT = 'has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @';
+
+/** Keys of the `tags` map failing `test`, quoted and joined, for a message. */
+const tagsWhere = (variable: string, test: (key: string) => string, show = (key: string) => key) =>
+  `join(", ", [for k, v in var.${variable} : "\\"\${${show('k')}}\\"" if ${test('k')}])`;
+
+/**
+ * lib/spec/aws-limits.ts `checkTags` and the spec's tag map bounds: key and value lengths,
+ * reserved prefixes, the characters IAM accepts, and room beside the tags the module sets.
+ */
+export function tagChecks(variable: string): TerraformCheck[] {
+  const v = `var.${variable}`;
+  const chars = hclString(TAG_CHARACTERS.source);
+  const reserved = (prefix: string) => `alltrue([for k in keys(${v}) : !can(regex(${hclString(`^(?i)${prefix}`)}, k))])`;
+  const total = `length(setunion(keys(${v}), ${hclString(TOOL_TAG_KEYS)}))`;
+  return [
+    { condition: `!contains(keys(${v}), "")`, message: `${variable}[""]: the key must not be empty` },
+    {
+      condition: `alltrue([for k in keys(${v}) : length(k) <= 128])`,
+      message: `${variable}[\${${tagsWhere(variable, (k) => `length(${k}) > 128`)}}]: the key must be at most 128 characters long`,
+    },
+    {
+      condition: `alltrue([for k, v in ${v} : length(v) <= 256])`,
+      message: `${variable}[\${${tagsWhere(variable, () => 'length(v) > 256')}}]: must be at most 256 characters long`,
+    },
+    { condition: reserved('aws:'), message: 'tag keys starting with "aws:" are reserved for AWS; choose another key' },
+    { condition: reserved('cdktf-egress:'), message: 'tag keys starting with "cdktf-egress:" are set by cdktf-egress itself; choose another key' },
+    {
+      condition: `alltrue([for k in keys(${v}) : can(regex(${chars}, k))])`,
+      message: `tag key \${${tagsWhere(variable, (k) => `!can(regex(${chars}, ${k}))`)}} ${TAG_CHARACTERS_HINT}`,
+    },
+    {
+      condition: `alltrue([for k, v in ${v} : can(regex(${chars}, v))])`,
+      message: `tag value \${${tagsWhere(variable, () => `!can(regex(${chars}, v))`, () => 'v')}} ${TAG_CHARACTERS_HINT}`,
+    },
+    {
+      condition: `${total} <= ${MAX_TAGS}`,
+      message: `\${length(${v})} tags plus the ${TOOL_TAG_KEYS.length} cdktf-egress sets (${TOOL_TAG_KEYS.join(', ')}) make \${${total}}; AWS allows ${MAX_TAGS} per resource, so drop \${${total} - ${MAX_TAGS}}`,
+    },
+  ];
+}

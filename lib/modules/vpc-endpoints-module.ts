@@ -7,7 +7,7 @@ import { VpcEndpoints, type EndpointPlacement } from '../endpoints/vpc-endpoints
 import type { SubnetRef } from '../network/vpc-ref';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput } from './nat-inputs';
-import { awsIdListCheck, hclString, nameCheck, oneOfCheck, type TerraformCheck } from './terraform-checks';
+import { awsIdListCheck, hclString, nameCheck, oneOfCheck, tagChecks, type TerraformCheck } from './terraform-checks';
 
 const PRESET_TABLE = JSON.stringify(PRESETS);
 const KNOWN = `contains(keys(${PRESET_TABLE}), e) || contains(${hclString(INTERFACE_SERVICES)}, e) || can(regex("${FULL_SERVICE_NAME_PATTERN}", e))`;
@@ -70,7 +70,7 @@ export class VpcEndpointsModule extends ModuleStack {
       description: 'single-subnet: one ENI per endpoint in the first private subnet (every AZ reaches it; cheapest). per-az: one per AZ (survives an AZ loss).',
       validations: [oneOfCheck('var.placement', 'placement', ENDPOINT_PLACEMENTS)],
     });
-    const tags = this.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module (their Name tags win).' });
+    const tags = this.input('tags', { type: 'map(string)', default: {}, description: 'Tags for every resource of the module (their Name tags win).', validations: tagChecks('tags') });
     const subnets = this.local('private_subnets', '[for s in var.private_subnets : { id = s.id, az = s.az, routeTableId = s.route_table_id }]');
 
     const endpoints = new VpcEndpoints(this, 'endpoints', {

@@ -1,6 +1,7 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { OutputError } from './error';
+import { cdktfLegacy, type LegacyLayout } from './legacy';
 
 /** The file that marks a directory as written by cdktf-egress and lists what it generated. */
 export const MARKER = '.cdktf-egress.json';
@@ -21,9 +22,10 @@ export function chooseOutdir(env: NodeJS.ProcessEnv): OutdirChoice {
 
 /**
  * Refuses an output directory that synthesis could damage; returns its absolute, symlink-free
- * path. `protectedRoots` are directories that must never be the target or inside it.
+ * path. `protectedRoots` are directories that must never be the target or inside it; `legacy`
+ * recognises output an earlier version wrote without a marker.
  */
-export function checkOutdir(choice: OutdirChoice, protectedRoots: readonly string[]): string {
+export function checkOutdir(choice: OutdirChoice, protectedRoots: readonly string[], legacy: LegacyLayout = cdktfLegacy): string {
   const fail = (message: string): never => {
     throw new OutputError(choice.where, message);
   };
@@ -40,24 +42,13 @@ export function checkOutdir(choice: OutdirChoice, protectedRoots: readonly strin
   if (!existsSync(target)) return target;
   const stat = lstatSync(target);
   if (!stat.isDirectory()) fail(`"${choice.value}" is a regular file, not a directory; name a directory, or move the file away`);
-  if (readdirSync(target).length > 0 && !isOurs(target)) {
-    fail(`"${choice.value}" is a non-empty directory that cdktf-egress did not create (it has no ${MARKER} or CDKTF manifest.json); name a new or empty directory`);
+  if (readdirSync(target).length > 0 && !isOurs(target, legacy)) {
+    fail(`"${choice.value}" is a non-empty directory that cdktf-egress did not create (it has no ${MARKER} or ${legacy.evidence}); name a new or empty directory`);
   }
   return target;
 }
 
-/** Ours: it carries the marker, or it is the CDKTF output an earlier version wrote (manifest.json with stacks). */
-export function isOurs(dir: string): boolean {
-  return existsSync(join(dir, MARKER)) || legacyManifestStacks(dir) !== undefined;
-}
-
-/** Stack names in a CDKTF `manifest.json` written before the marker existed; undefined when there is none. */
-export function legacyManifestStacks(dir: string): string[] | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { stacks?: unknown };
-    if (!manifest.stacks || typeof manifest.stacks !== 'object') return undefined;
-    return Object.keys(manifest.stacks);
-  } catch {
-    return undefined;
-  }
+/** Ours: it carries the marker, or it is output an earlier version wrote (see {@link LegacyLayout}). */
+export function isOurs(dir: string, legacy: LegacyLayout = cdktfLegacy): boolean {
+  return existsSync(join(dir, MARKER)) || legacy.files(dir) !== undefined;
 }

@@ -2,11 +2,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeFsError, OutputError } from './error';
 import { checkOutdir, type OutdirChoice } from './guard';
+import { type LegacyLayout } from './legacy';
 import { acquireLock } from './lock';
 import { makeStaging, recoverLeftovers, swapIn, type Notice } from './merge';
 
 export { describeFsError, OutputError } from './error';
+export { type Notice } from './merge';
 export { chooseOutdir, checkOutdir, MARKER, type OutdirChoice } from './guard';
+export { type LegacyLayout } from './legacy';
+export { markerContent } from './merge';
 export { localState, migrateInTreeState, type LocalState } from './state';
 
 /** SIGINT or SIGTERM arrived while synthesizing: nothing was swapped in, staging is gone. */
@@ -27,6 +31,11 @@ export interface WriteOutputOptions {
   /** Runs under the lock after a successful build, just before the swap (state migration). */
   readonly beforeSwap?: (target: string) => void;
   readonly notice: Notice;
+  /**
+   * Which files of a marker-less target an earlier version generated (replaced, not kept).
+   * @default CDKTF output: manifest.json and each listed stack's cdk.tf.json, cost.md, topology.md
+   */
+  readonly legacy?: LegacyLayout;
 }
 
 /**
@@ -36,7 +45,7 @@ export interface WriteOutputOptions {
  */
 export async function writeOutput(options: WriteOutputOptions): Promise<string> {
   const { choice } = options;
-  const target = checkOutdir(choice, options.protectedRoots);
+  const target = checkOutdir(choice, options.protectedRoots, options.legacy);
   const fsFail = (what: string, e: unknown): OutputError => new OutputError(choice.where, `cannot ${what}: ${describeFsError(e)}; choose a writable directory`);
   try {
     mkdirSync(dirname(target), { recursive: true });
@@ -62,7 +71,7 @@ export async function writeOutput(options: WriteOutputOptions): Promise<string> 
     await new Promise((done) => setTimeout(done, 10));
     if (interrupted) throw new Interrupted(interrupted);
     options.beforeSwap?.(target);
-    swapIn(staging, target, options.notice);
+    swapIn(staging, target, options.notice, options.legacy);
     staging = undefined;
     return target;
   } catch (e) {

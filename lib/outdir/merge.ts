@@ -1,6 +1,7 @@
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { legacyManifestStacks, MARKER } from './guard';
+import { MARKER } from './guard';
+import { cdktfLegacy, type LegacyLayout } from './legacy';
 import { walkTree } from './tree';
 
 /** What the marker file holds: the files this tool generated, relative to the output directory. */
@@ -9,19 +10,24 @@ interface Marker {
   readonly files: string[];
 }
 
-/** Files an earlier version generated before it wrote a marker. */
-const LEGACY_STACK_FILES = ['cdk.tf.json', 'cost.md', 'topology.md'];
+/**
+ * The marker's content for these generated files: sorted, so the same files always give the
+ * same bytes (modules/ commits its marker and drift-checks it).
+ */
+export function markerContent(files: Iterable<string>): string {
+  const marker: Marker = { generatedBy: 'cdktf-egress', files: [...files].sort() };
+  return `${JSON.stringify(marker, null, 2)}\n`;
+}
 
-/** The files the previous synthesis generated in `dir`; everything else there belongs to someone else. */
-export function generatedFiles(dir: string): Set<string> {
+/** The files the previous run generated in `dir`; everything else there belongs to someone else. */
+export function generatedFiles(dir: string, legacy: LegacyLayout = cdktfLegacy): Set<string> {
   try {
     const marker = JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as Partial<Marker>;
     if (Array.isArray(marker.files)) return new Set(marker.files.filter((f): f is string => typeof f === 'string'));
   } catch {
     // No marker: an earlier version's output, or an empty directory.
   }
-  const stacks = legacyManifestStacks(dir) ?? [];
-  return new Set(['manifest.json', ...stacks.flatMap((s) => LEGACY_STACK_FILES.map((f) => `stacks/${s}/${f}`))]);
+  return new Set(legacy.files(dir) ?? []);
 }
 
 /** Reports what the writer did that a user should know (kept files, recoveries). */
@@ -63,12 +69,14 @@ export function makeStaging(target: string): string {
  * did not generate (`.terraform/`, lock files, plans, state, a user's files). Those are
  * hard-linked (or copied) into staging first, so until the final rename the old tree is whole.
  */
-export function swapIn(staging: string, target: string, notice: Notice): void {
+export function swapIn(staging: string, target: string, notice: Notice, legacy: LegacyLayout = cdktfLegacy): void {
   const generated = walkTree(staging).filter((e) => e.kind === 'file').map((e) => e.rel);
-  const previous = existsSync(target) ? generatedFiles(target) : new Set<string>();
-  if (existsSync(target)) carryOver(target, staging, previous, new Set(generated), notice);
-  const marker: Marker = { generatedBy: 'cdktf-egress', files: generated };
-  writeFileSync(join(staging, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
+  const previous = existsSync(target) ? generatedFiles(target, legacy) : new Set<string>();
+  if (existsSync(target)) {
+    carryOver(target, staging, previous, new Set(generated), notice);
+    pruneEmptied(target, staging);
+  }
+  writeFileSync(join(staging, MARKER), markerContent(generated));
   if (!existsSync(target)) {
     renameSync(staging, target);
     return;
@@ -101,6 +109,19 @@ function carryOver(from: string, to: string, previous: Set<string>, generated: S
   }
 }
 
+/**
+ * Removes directories of `to` that are empty only because everything they held was generated
+ * before and is not now (a removed stack or module); a directory that was empty is the user's.
+ */
+function pruneEmptied(from: string, to: string): void {
+  const dirs = walkTree(to).filter((e) => e.kind === 'dir').reverse();
+  for (const { rel } of dirs) {
+    const before = join(from, rel);
+    const heldSomething = lstatExists(before) && lstatSync(before).isDirectory() && readdirSync(before).length > 0;
+    if (heldSomething && readdirSync(join(to, rel)).length === 0) rmdirSync(join(to, rel));
+  }
+}
+
 function linkOrCopy(src: string, dst: string): void {
   try {
     linkSync(src, dst);
@@ -119,6 +140,11 @@ function sweep(old: string, target: string, previous: Set<string>): void {
     const src = join(old, entry.rel);
     const dst = join(target, keptPath(target, entry.rel));
     if (!lstatExists(src) || lstatExists(dst)) continue;
+    // Entry by entry, never a whole directory: one may still hold generated files (a removed module's).
+    if (entry.kind === 'dir') {
+      if (readdirSync(src).length === 0) mkdirSync(dst, { recursive: true });
+      continue;
+    }
     mkdirSync(dirname(dst), { recursive: true });
     renameSync(src, dst);
   }

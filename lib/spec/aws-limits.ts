@@ -11,7 +11,7 @@ export const TOOL_TAG_KEYS = ['Name', 'cdktf-egress:project', 'cdktf-egress:nat'
 /** IAM `name_prefix` limit (role and instance profile): the name is 64, of which 26 are the random suffix. */
 export const IAM_NAME_PREFIX_MAX = 38;
 // IAM (whose roles the provider's default tags reach) allows only these in tag keys and values.
-const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** Tag rules AWS enforces at apply, checked before it: count, reserved prefixes, characters. */
 export function checkTags(spec: Spec, error: Report): void {

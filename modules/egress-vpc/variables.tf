@@ -17,18 +17,23 @@ variable "cidr" {
   nullable    = false
 
   validation {
-    condition     = can(cidrnetmask(var.cidr))
+    condition     = can(cidrnetmask(var.cidr)) || (can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}")))
     error_message = "\"${var.cidr}\" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
   }
 
   validation {
-    condition     = !can(cidrnetmask(var.cidr)) || (tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 24)
-    error_message = "/${split("/", var.cidr)[1]} is outside /16../24; use a prefix length in that range"
+    condition     = !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}")))
+    error_message = "\"${var.cidr}\" has a leading zero in an octet, which AWS and Terraform do not accept; write ${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"
   }
 
   validation {
-    condition     = !can(cidrnetmask(var.cidr)) || cidrhost(var.cidr, 0) == split("/", var.cidr)[0]
-    error_message = "${var.cidr} is not a network address; did you mean ${cidrhost(var.cidr, 0)}/${split("/", var.cidr)[1]}?"
+    condition     = !can(cidrnetmask(var.cidr)) || try(tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 24, true)
+    error_message = "/${try(split("/", var.cidr)[1], "?")} is outside /16../24; use a prefix length in that range"
+  }
+
+  validation {
+    condition     = (can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", var.cidr)) && can(regex("(^|[.])0[0-9]", split("/", var.cidr)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}"))) || try(cidrhost(var.cidr, 0) == split("/", var.cidr)[0], true)
+    error_message = "${var.cidr} is not a network address; did you mean ${try(cidrhost(var.cidr, 0), "?")}/${try(split("/", var.cidr)[1], "?")}?"
   }
 }
 
@@ -70,4 +75,44 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = !contains(keys(var.tags), "")
+    error_message = "tags[\"\"]: the key must not be empty"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : length(k) <= 128])
+    error_message = "tags[${join(", ", [for k, v in var.tags : "\"${k}\"" if length(k) > 128])}]: the key must be at most 128 characters long"
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(v) <= 256])
+    error_message = "tags[${join(", ", [for k, v in var.tags : "\"${k}\"" if length(v) > 256])}]: must be at most 256 characters long"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !can(regex("^(?i)aws:", k))])
+    error_message = "tag keys starting with \"aws:\" are reserved for AWS; choose another key"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !can(regex("^(?i)cdktf-egress:", k))])
+    error_message = "tag keys starting with \"cdktf-egress:\" are set by cdktf-egress itself; choose another key"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", k))])
+    error_message = "tag key ${join(", ", [for k, v in var.tags : "\"${k}\"" if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", k))])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @"
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", v))])
+    error_message = "tag value ${join(", ", [for k, v in var.tags : "\"${v}\"" if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", v))])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @"
+  }
+
+  validation {
+    condition     = length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"])) <= 50
+    error_message = "${length(var.tags)} tags plus the 4 cdktf-egress sets (Name, cdktf-egress:project, cdktf-egress:nat, cdktf-egress:device-index) make ${length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"]))}; AWS allows 50 per resource, so drop ${length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"])) - 50}"
+  }
 }

@@ -49,6 +49,46 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = !contains(keys(var.tags), "")
+    error_message = "tags[\"\"]: the key must not be empty"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : length(k) <= 128])
+    error_message = "tags[${join(", ", [for k, v in var.tags : "\"${k}\"" if length(k) > 128])}]: the key must be at most 128 characters long"
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(v) <= 256])
+    error_message = "tags[${join(", ", [for k, v in var.tags : "\"${k}\"" if length(v) > 256])}]: must be at most 256 characters long"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !can(regex("^(?i)aws:", k))])
+    error_message = "tag keys starting with \"aws:\" are reserved for AWS; choose another key"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !can(regex("^(?i)cdktf-egress:", k))])
+    error_message = "tag keys starting with \"cdktf-egress:\" are set by cdktf-egress itself; choose another key"
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", k))])
+    error_message = "tag key ${join(", ", [for k, v in var.tags : "\"${k}\"" if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", k))])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @"
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", v))])
+    error_message = "tag value ${join(", ", [for k, v in var.tags : "\"${v}\"" if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", v))])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @"
+  }
+
+  validation {
+    condition     = length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"])) <= 50
+    error_message = "${length(var.tags)} tags plus the 4 cdktf-egress sets (Name, cdktf-egress:project, cdktf-egress:nat, cdktf-egress:device-index) make ${length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"]))}; AWS allows 50 per resource, so drop ${length(setunion(keys(var.tags), ["Name", "cdktf-egress:project", "cdktf-egress:nat", "cdktf-egress:device-index"])) - 50}"
+  }
 }
 
 variable "user_data_write_files" {
@@ -151,8 +191,18 @@ variable "port_forwards" {
   }
 
   validation {
-    condition     = alltrue([for c in flatten(var.port_forwards[*].allow_from) : can(cidrnetmask(c))])
-    error_message = "${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : "\"${c}\"" if !can(cidrnetmask(c))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+    condition     = alltrue([for c in flatten(var.port_forwards[*].allow_from) : !(!can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))))])
+    error_message = "${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : "\"${c}\"" if !can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+  }
+
+  validation {
+    condition     = alltrue([for c in flatten(var.port_forwards[*].allow_from) : !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])
+    error_message = "${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : "\"${c}\"" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} has a leading zero in an octet, which AWS and Terraform do not accept; write ${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : "${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])}"
+  }
+
+  validation {
+    condition     = alltrue([for c in flatten(var.port_forwards[*].allow_from) : !(!(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true))])
+    error_message = "${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : c if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])} is not a network address; did you mean ${join(", ", [for c in flatten(var.port_forwards[*].allow_from) : "${try(cidrhost(c, 0), "?")}/${try(split("/", c)[1], "?")}" if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])}?"
   }
 
   validation {
@@ -316,8 +366,18 @@ variable "private_subnets_cidr_blocks" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for c in var.private_subnets_cidr_blocks : can(cidrnetmask(c))])
-    error_message = "${join(", ", [for c in var.private_subnets_cidr_blocks : "\"${c}\"" if !can(cidrnetmask(c))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+    condition     = alltrue([for c in var.private_subnets_cidr_blocks : !(!can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))))])
+    error_message = "${join(", ", [for c in var.private_subnets_cidr_blocks : "\"${c}\"" if !can(cidrnetmask(c)) && !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16"
+  }
+
+  validation {
+    condition     = alltrue([for c in var.private_subnets_cidr_blocks : !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])
+    error_message = "${join(", ", [for c in var.private_subnets_cidr_blocks : "\"${c}\"" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])} has a leading zero in an octet, which AWS and Terraform do not accept; write ${join(", ", [for c in var.private_subnets_cidr_blocks : "${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}" if(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}")))])}"
+  }
+
+  validation {
+    condition     = alltrue([for c in var.private_subnets_cidr_blocks : !(!(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true))])
+    error_message = "${join(", ", [for c in var.private_subnets_cidr_blocks : c if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])} is not a network address; did you mean ${join(", ", [for c in var.private_subnets_cidr_blocks : "${try(cidrhost(c, 0), "?")}/${try(split("/", c)[1], "?")}" if !(can(regex("^([0-9]{1,3}[.]){3}[0-9]{1,3}/[0-9]{1,2}$", c)) && can(regex("(^|[.])0[0-9]", split("/", c)[0])) && can(cidrnetmask("${try(join(".", [for o in split(".", split("/", c)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", c)[1], "?")}"))) && !try(cidrhost(c, 0) == split("/", c)[0], true)])}?"
   }
 
   validation {

@@ -52,8 +52,9 @@ describe('modules/egress-vpc', () => {
   it('GIVEN the VPC checks THEN cidr is validated as the spec validates a VPC CIDR', () => {
     expect(vpc().variables.variable.cidr.validation?.map((v) => v.error_message)).toEqual([
       '"${var.cidr}" is not a valid IPv4 CIDR; use a network such as 10.0.0.0/16',
-      '/${split("/", var.cidr)[1]} is outside /16../24; use a prefix length in that range',
-      '${var.cidr} is not a network address; did you mean ${cidrhost(var.cidr, 0)}/${split("/", var.cidr)[1]}?',
+      '"${var.cidr}" has a leading zero in an octet, which AWS and Terraform do not accept; write ${try(join(".", [for o in split(".", split("/", var.cidr)[0]) : format("%d", tonumber(o))]), "?")}/${try(split("/", var.cidr)[1], "?")}',
+      '/${try(split("/", var.cidr)[1], "?")} is outside /16../24; use a prefix length in that range',
+      '${var.cidr} is not a network address; did you mean ${try(cidrhost(var.cidr, 0), "?")}/${try(split("/", var.cidr)[1], "?")}?',
     ]);
   });
 });

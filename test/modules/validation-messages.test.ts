@@ -104,9 +104,20 @@ describe('module validation messages are the TypeScript checks\' messages', () =
     ['not a CIDR', '10.0.0.0/33'],
     ['outside /16../24', '10.0.0.0/12'],
     ['not a network address', '10.0.0.1/16'],
+    ['with a leading zero', '010.001.0.0/16'],
   ])('GIVEN a VPC CIDR %s THEN egress-vpc says what the spec says', (_name, cidr) => {
     const [message] = specErrors(spec({}, [{ name: 'hub', cidr, azs: ['ap-northeast-1a'] }]));
     expectSaidBy('egress-vpc', 'cidr', message);
+  });
+
+  it.each([
+    ['with host bits', '203.0.113.5/24'],
+    ['with a leading zero', '203.0.113.010/32'],
+    ['not a CIDR', '203.0.113.0/33'],
+  ])('GIVEN a port forward source %s THEN nat-instance says what the spec says', (_name, cidr) => {
+    const forward = { protocol: 'tcp', port: 8080, to: '10.1.0.10', allowFrom: [cidr] };
+    const [message] = specErrors(spec({ instanceTypes: ['t4g.xlarge'], portForwards: [forward] }));
+    expectSaidBy('nat-instance', 'port_forwards', message);
   });
 
   it('GIVEN an AZ twice THEN egress-vpc says what the spec says', () => {
@@ -118,6 +129,26 @@ describe('module validation messages are the TypeScript checks\' messages', () =
     const messages = [...expandEndpoints(['sssm'], []).problems, ...expandEndpoints(['ssm', 'ssmmessages'], []).problems].map((p) => p.message);
     expect(messages).toHaveLength(2);
     for (const message of messages) expectSaidBy('vpc-endpoints', 'interface', message);
+  });
+
+  it.each([
+    ['a key in the reserved aws: prefix', { 'aws:owner': 'me' }],
+    ['a key in the prefix cdktf-egress sets', { 'cdktf-egress:x': 'me' }],
+    ['a key with characters IAM refuses', { 'team#1': 'me' }],
+    ['a value with characters IAM refuses', { team: 'a#b' }],
+    ['more tags than fit beside the tool\'s own', Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']))],
+  ])('GIVEN tags with %s THEN every module\'s tags input says what the spec says', (_name, tags) => {
+    const [message] = specErrors({ ...spec(), tags });
+    for (const module of ['nat-instance', 'multi-vpc-nat', 'vpc-endpoints', 'egress-vpc']) expectSaidBy(module, 'tags', message);
+  });
+
+  it.each([
+    ['a key over 128 characters', { ['k'.repeat(129)]: 'v' }],
+    ['an empty key', { '': 'v' }],
+    ['a value over 256 characters', { k: 'v'.repeat(257) }],
+  ])('GIVEN tags with %s THEN the module says the spec\'s words, naming the key as the spec\'s path does', (_name, tags) => {
+    const [message] = specErrors({ ...spec(), tags });
+    expectSaidBy('egress-vpc', 'tags', `tags[${JSON.stringify(Object.keys(tags)[0])}]: ${message}`);
   });
 
   it('GIVEN an empty instance type list THEN nat-instance says what the construct says, with the input\'s name', () => {

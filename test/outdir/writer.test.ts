@@ -45,6 +45,15 @@ describe('writeOutput', () => {
     expect(siblings(target)).toEqual([]);
   });
 
+  it('GIVEN a stack no longer synthesized that held only generated files WHEN synthesized THEN its directory goes too, while an empty directory of the user stays', async () => {
+    const target = join(scratch(), 'cdktf.out');
+    await write(target, { 'manifest.json': '{}', 'stacks/gone/cdk.tf.json': 'v1', 'stacks/gone/nested/cost.md': 'c' });
+    mkdirSync(join(target, 'mine'));
+    await write(target, { 'manifest.json': '{}' });
+    expect(existsSync(join(target, 'stacks'))).toBe(false);
+    expect(readdirSync(join(target, 'mine'))).toEqual([]);
+  });
+
   it('GIVEN output written by an earlier version (CDKTF manifest, no marker) WHEN synthesized THEN it is accepted and its user files kept', async () => {
     const target = join(scratch(), 'cdktf.out');
     put(join(target, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { dev: {} } }));

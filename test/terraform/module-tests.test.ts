@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,8 @@ import { assertTerraformAvailable, PLUGIN_DIR, plannedResources, terraform, terr
 // int128/nat-instance users already have, including lists known only at apply.
 
 const run = promisify(execFile);
-const MODULES = readdirSync(join(ROOT, 'modules')).sort();
+// Each module is a directory; modules/ also holds the generator's marker file.
+const MODULES = readdirSync(join(ROOT, 'modules'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 const TIMEOUT = 300_000;
 
 let ready: Promise<void> | undefined;
@@ -38,6 +39,26 @@ async function terraformTest(dir: string): Promise<string> {
   return terraform(dir, ['test']);
 }
 
+/**
+ * A root holding only the named variable blocks of a generated module, and a plan of it with
+ * given values: 'accepted', or Terraform's errors on one line.
+ */
+async function inputsAlone(module: string, names: string[]): Promise<(values: Record<string, unknown>) => Promise<string>> {
+  const variables = readFileSync(join(ROOT, 'modules', module, 'variables.tf'), 'utf8');
+  const blocks = names.map((name) => new RegExp(`^variable "${name}" \\{\\n[\\s\\S]*?^\\}\\n`, 'm').exec(variables)?.[0]);
+  expect(blocks).not.toContain(undefined);
+  const dir = mkdtempSync(join(tmpdir(), `egress-inputs-${module}-`));
+  writeFileSync(join(dir, 'main.tf'), blocks.join('\n'));
+  await terraform(dir, ['init', '-input=false']);
+  return (values) => {
+    writeFileSync(join(dir, 'values.tfvars.json'), JSON.stringify(values));
+    return terraform(dir, ['plan', '-input=false', '-var-file=values.tfvars.json']).then(
+      () => 'accepted',
+      (e: Error) => e.message.replace(/[\s│]+/g, ' '),
+    );
+  };
+}
+
 describe('modules/ as Terraform reads them', () => {
   it('GIVEN modules/ and examples/ WHEN terraform fmt -check -recursive THEN nothing is reformatted', async () => {
     await terraformReady();
@@ -54,6 +75,54 @@ describe('modules/ as Terraform reads them', () => {
     expect(summary).not.toBeNull();
     expect(Number(summary?.[1])).toBeGreaterThanOrEqual(3);
     expect(output).toMatch(/run "[a-z_]*appl[a-z_]*"\.\.\. pass/);
+  }, TIMEOUT);
+
+  it('GIVEN terraform init and test run inside a module of modules/ WHEN npm run modules regenerates it THEN .terraform/ and the lock file survive, --check stays green and terraform test still passes', async () => {
+    await terraformReady();
+    const modules = join(mkdtempSync(join(tmpdir(), 'egress-modules-tf-')), 'modules');
+    cpSync(join(ROOT, 'modules'), modules, { recursive: true });
+    const module = join(modules, 'vpc-endpoints');
+    await terraformTest(module);
+    const before = readdirSync(join(module, '.terraform'), { recursive: true }).sort();
+    const cli = (args: string[]) => run(process.execPath, ['-r', '@swc-node/register', 'lib/modules/cli.ts', '--dir', modules, ...args], { cwd: ROOT, env: terraformEnv() });
+    await cli([]);
+    expect(readdirSync(join(module, '.terraform'), { recursive: true }).sort()).toEqual(before);
+    expect(existsSync(join(module, '.terraform.lock.hcl'))).toBe(true);
+    expect((await cli(['--check'])).stderr).toBe('');
+    // No init this time: the providers Terraform installed are still where it put them.
+    expect(await terraform(module, ['test'])).toMatch(/Success! \d+ passed, 0 failed/);
+  }, TIMEOUT);
+
+  it.concurrent.each(MODULES)('GIVEN modules/%s\'s tags input WHEN Terraform evaluates its validations THEN unicode tags pass and each rule AWS enforces fails with the spec\'s message', async (name) => {
+    await terraformReady();
+    const plan = await inputsAlone(name, ['tags']);
+    expect(await plan({ tags: { 'Team Name': 'café 日本 a.b:c/d=e+f-g@h' } })).toBe('accepted');
+    expect(await plan({ tags: { 'AWS:owner': 'me' } })).toContain('tag keys starting with "aws:" are reserved for AWS; choose another key');
+    expect(await plan({ tags: { 'team#1': 'me' } })).toContain('tag key "team#1" has characters AWS refuses');
+    expect(await plan({ tags: { team: 'x'.repeat(257) } })).toContain('tags["team"]: must be at most 256 characters long');
+    expect(await plan({ tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v'])) })).toContain('48 tags plus the 4 cdktf-egress sets');
+  }, TIMEOUT);
+
+  it('GIVEN CIDR inputs WHEN Terraform evaluates their validations THEN each fault gets the spec\'s one message, and no function call fails', async () => {
+    await terraformReady();
+    const vpc = await inputsAlone('egress-vpc', ['cidr']);
+    expect(await vpc({ cidr: '10.0.0.0/16' })).toBe('accepted');
+    for (const [cidr, said] of [
+      ['010.001.0.0/16', '"010.001.0.0/16" has a leading zero in an octet, which AWS and Terraform do not accept; write 10.1.0.0/16'],
+      ['10.0.0.1/16', '10.0.0.1/16 is not a network address; did you mean 10.0.0.0/16?'],
+      ['10.0.0.0/33', '"10.0.0.0/33" is not a valid IPv4 CIDR'],
+      ['x', '"x" is not a valid IPv4 CIDR'],
+    ]) {
+      const output = await vpc({ cidr });
+      expect(output).toContain(said);
+      expect({ cidr, errors: output.match(/Error: /g)?.length }).toEqual({ cidr, errors: 1 });
+    }
+    const hub = await inputsAlone('multi-vpc-nat', ['hub_cidr_blocks']);
+    const output = await hub({ hub_cidr_blocks: ['10.0.0.0/16', '192.168.1.5/24', '010.2.0.0/16', 'x'] });
+    expect(output).toContain('"x" is not a valid IPv4 CIDR');
+    expect(output).toContain('"010.2.0.0/16" has a leading zero in an octet, which AWS and Terraform do not accept; write 10.2.0.0/16');
+    expect(output).toContain('192.168.1.5/24 is not a network address; did you mean 192.168.1.0/24?');
+    expect(output).not.toContain('Error in function call');
   }, TIMEOUT);
 
   it('GIVEN a root testing itself with mock_provider (made-up IDs, one provider-checked ARN) WHEN terraform test THEN it passes', async () => {
