@@ -1,7 +1,7 @@
 import { Fn, Op, propertyAccess, TerraformLocal, TerraformStack, Token, type IResolvable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mapEach } from './for-each';
-import { bootFile, cloudConfig, cloudConfigText, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
+import { bootFile, cloudConfig, cloudConfigText, SHIPPED_BOOT_FILES, SHIPPED_COMMENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
 /** The cloud-config text when every value in it is known here; undefined when Terraform must render it. */
 export function plainCloudConfigText(props: UserDataProps): string | undefined {
@@ -67,6 +67,9 @@ export interface ShipsFiles {
   readonly shippedFiles: Map<string, string>;
 }
 
+/** A JavaScript string as an HCL string literal (JSON's escapes are HCL's). */
+const hclQuoted = (text: string): string => JSON.stringify(text);
+
 /** Where a module that ships them keeps the boot files, relative to the module. */
 export const SHIPPED_BOOT_DIR = 'boot';
 
@@ -81,7 +84,9 @@ function shipBootFiles(scope: Construct, document: Record<string, unknown>): Rec
   const shipped: Record<string, string> = {};
   for (const file of SHIPPED_BOOT_FILES) {
     stack.shippedFiles.set(`${SHIPPED_BOOT_DIR}/${file.name}`, bootFile(file.name));
-    shipped[file.path] = `\${file("\${path.module}/${SHIPPED_BOOT_DIR}/${file.name}")}`;
+    const lines = `split("\\n", file("\${path.module}/${SHIPPED_BOOT_DIR}/${file.name}"))`;
+    const kept = `!can(regex(${hclQuoted(SHIPPED_COMMENT_PATTERN)}, l)) || can(regex(${hclQuoted(SHIPPED_KEPT_COMMENT_PATTERN)}, l))`;
+    shipped[file.path] = `\${join("\\n", [for l in ${lines} : l if ${kept}])}`;
   }
   const files = document.write_files as Record<string, unknown>[];
   return { ...document, write_files: files.map((f) => (typeof f.path === 'string' && shipped[f.path] ? { ...f, content: shipped[f.path] } : f)) };

@@ -80,6 +80,28 @@ export function bootFile(name: string): string {
   return text;
 }
 
+/**
+ * Comment lines a boot file leaves out where it ships in user data: EC2 takes at most 16 KB
+ * (gzip-compressed), and the scripts' comments are a third of that. The shebang and shellcheck
+ * directives stay. The same two patterns run here and in Terraform (`regex()` in a module), so
+ * both ship the same bytes; the files in lib/nat/boot and a module's boot/ keep every comment.
+ */
+export const SHIPPED_COMMENT_PATTERN = '^[ \\t]*#';
+export const SHIPPED_KEPT_COMMENT_PATTERN = '^#!|^[ \\t]*# shellcheck ';
+const commentLine = new RegExp(SHIPPED_COMMENT_PATTERN);
+const keptComment = new RegExp(SHIPPED_KEPT_COMMENT_PATTERN);
+
+/** A boot file as the instance receives it: without its comment lines. */
+export function shippedBootText(name: string): string {
+  let text = shippedTexts.get(name);
+  if (text === undefined) {
+    text = bootFile(name).split('\n').filter((line) => !commentLine.test(line) || keptComment.test(line)).join('\n');
+    shippedTexts.set(name, text);
+  }
+  return text;
+}
+const shippedTexts = new Map<string, string>();
+
 /** A file of lib/nat/boot that every NAT ships, and where it lands on the instance. */
 export interface ShippedBootFile {
   /** Its name in lib/nat/boot (and in a generated module's boot/ directory). */
@@ -141,7 +163,7 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
     write_files: [
       // Plain text: the whole document is gzip-compressed (renderUserData), which packs the
       // scripts tighter than compressing each file and base64-encoding it inside YAML.
-      ...SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: bootFile(f.name) })),
+      ...SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) })),
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],

@@ -9,32 +9,32 @@ locals {
       {
         path        = "/opt/cdktf-egress/nat-boot.sh"
         permissions = "0755"
-        content     = file("${path.module}/boot/nat-boot.sh")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-boot.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/systemd/system/cdktf-egress-nat.service"
         permissions = "0644"
-        content     = file("${path.module}/boot/cdktf-egress-nat.service")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat.service")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-aws.sh"
         permissions = "0644"
-        content     = file("${path.module}/boot/nat-aws.sh")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-aws.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-handover.sh"
         permissions = "0644"
-        content     = file("${path.module}/boot/nat-handover.sh")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-handover.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-watch.sh"
         permissions = "0755"
-        content     = file("${path.module}/boot/nat-watch.sh")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watch.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/systemd/system/cdktf-egress-nat-watch.service"
         permissions = "0644"
-        content     = file("${path.module}/boot/cdktf-egress-nat-watch.service")
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat-watch.service")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/cdktf-egress/nat.conf"

@@ -16,12 +16,12 @@ const nat = (natId: string, subnet: string): NatInstanceProps => ({
 afterEach(() => jest.restoreAllMocks());
 
 describe('NatInstance user data rendering', () => {
-  it('GIVEN three NATs WHEN synthesized THEN each cloud-config is rendered once and the boot script compressed at most once', () => {
+  it('GIVEN three NATs WHEN synthesized THEN each cloud-config is rendered once and compressed once (the whole document)', () => {
     const stringify = jest.spyOn(yaml, 'stringify');
     const gzip = jest.spyOn(zlib, 'gzipSync');
     const tf = synthConstruct((scope) => ['a', 'b', 'c'].forEach((n) => new NatInstance(scope, `nat-${n}`, nat(`dev-${n}`, `subnet-${n}`))));
     expect(stringify).toHaveBeenCalledTimes(3);
-    expect(gzip.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(gzip).toHaveBeenCalledTimes(3);
     const texts = resources(tf, 'aws_launch_template').map((lt) => decodeUserData(lt).text);
     expect(texts).toHaveLength(3);
     texts.forEach((text, i) => expect(text).toContain(`NAT_ID="dev-${'abc'[i]}"`));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
-import { cloudConfigText, renderBootConfig, renderUserData } from '../../lib/nat/user-data';
+import { cloudConfigText, renderBootConfig, renderUserData, shippedBootText } from '../../lib/nat/user-data';
 import { decodeUserData, once, onlyResource, shellConfig, synthConstruct, tokenList, type DecodedUserData } from '../helpers/construct';
 
 const BOOT_DIR = join(__dirname, '..', '..', 'lib', 'nat', 'boot');
@@ -64,12 +64,18 @@ describe('NAT user data', () => {
     expect(userData().bytes).toBeLessThanOrEqual(16 * 1024);
   });
 
-  it('GIVEN a NAT THEN the boot script is installed executable, byte for byte the shell file in the repository', () => {
-    expect(fileAt(userData(), SCRIPT)).toEqual({ path: SCRIPT, permissions: '0755', content: readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8') });
+  it('GIVEN a NAT THEN the boot script is installed executable: the shell file in the repository without its comment lines', () => {
+    const source = readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8');
+    const shipped = fileAt(userData(), SCRIPT);
+    expect(shipped).toEqual({ path: SCRIPT, permissions: '0755', content: shippedBootText('nat-boot.sh') });
+    const code = (text: string) => text.split('\n').filter((line) => !/^[ \t]*#/.test(line) || /^#!|^[ \t]*# shellcheck /.test(line));
+    expect(shipped?.content.split('\n')).toEqual(code(source));
+    expect(shipped?.content.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(shipped?.content.length).toBeLessThan(source.length * 0.8);
   });
 
   it('GIVEN a NAT THEN the systemd unit is installed from the repository file', () => {
-    expect(fileAt(userData(), UNIT)).toEqual({ path: UNIT, permissions: '0644', content: readFileSync(join(BOOT_DIR, 'cdktf-egress-nat.service'), 'utf8') });
+    expect(fileAt(userData(), UNIT)).toEqual({ path: UNIT, permissions: '0644', content: shippedBootText('cdktf-egress-nat.service') });
   });
 
   it('GIVEN a NAT THEN its boot config names the NAT, region and mode', () => {
@@ -118,9 +124,9 @@ describe('NAT user data', () => {
     expect(plain.cloudConfig.runcmd).toHaveLength(3);
   });
 
-  it('GIVEN the watcher and the shell libraries THEN each is byte for byte its file in the repository', () => {
+  it('GIVEN the watcher and the shell libraries THEN each is its file in the repository without comment lines', () => {
     for (const [path, name] of [[AWS_LIB, 'nat-aws.sh'], [HANDOVER_LIB, 'nat-handover.sh'], [WATCH, 'nat-watch.sh'], [WATCH_UNIT, 'cdktf-egress-nat-watch.service']]) {
-      expect(fileAt(userData(), path).content).toBe(readFileSync(join(BOOT_DIR, name), 'utf8'));
+      expect(fileAt(userData(), path).content).toBe(shippedBootText(name));
     }
   });
 
