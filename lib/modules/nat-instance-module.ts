@@ -25,6 +25,8 @@ export const NAT_RESOURCE_NAMES: Readonly<Record<string, string>> = {
   'nat/cloud-config-base': 'cloud_config_base',
   'nat/cloud-config': 'cloud_config',
   'nat/user-data-text': 'user_data_text',
+  'nat/user-data-gzip': 'user_data_gzip',
+  'nat/role/metrics': 'metrics',
 };
 
 /** int128/nat-instance's defaults: x86 burstable types. */

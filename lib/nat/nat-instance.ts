@@ -15,6 +15,7 @@ import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attac
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
 import { hasUnresolvedUserData, renderUserDataInTerraform } from './user-data-terraform';
+import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -84,6 +85,14 @@ export interface NatInstanceProps {
   readonly ipv6?: boolean;
   /** Tags for what the ASG launches (provider default_tags do not reach it). @default {} */
   readonly tags?: Record<string, string>;
+  /**
+   * The on-instance watchdog (checks every 20 s, repairs, reports Unhealthy) and its opt-in
+   * CloudWatch metrics; `false` ships no watchdog.
+   * @default - the watchdog with its defaults, no metrics
+   */
+  readonly watchdog?: NatWatchdogProps | false;
+  /** The hub VPC's name, the `Vpc` dimension of its traffic metrics. @default 'hub' */
+  readonly hubName?: string;
 }
 
 export function amiParameter(architecture: Architecture): string {
@@ -139,6 +148,7 @@ export class NatInstance extends Construct {
       natId: props.natId,
       ssmPolicyArn: props.ssmPolicyArn,
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
+      metrics: props.watchdog !== false && props.watchdog?.metricsPeriod !== undefined && props.watchdog.metricsPeriod !== 0,
     });
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
@@ -237,7 +247,10 @@ export class NatInstance extends Construct {
       spokes,
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
     });
-    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
+    const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
+      ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
+    });
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig };
     const userData = hasUnresolvedUserData(userDataProps) ? renderUserDataInTerraform(this, userDataProps) : undefined;
     const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
     return new LaunchTemplate(this, 'lt', {
@@ -283,6 +296,9 @@ export class NatInstance extends Construct {
       desiredCapacity: size,
       vpcZoneIdentifier: [props.publicSubnetId],
       healthCheckType: 'EC2',
+      // Free at one-minute granularity; the "no InService NAT" alarm reads them.
+      metricsGranularity: '1Minute',
+      enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity'],
       capacityRebalance: spot,
       mixedInstancesPolicy: {
         instancesDistribution: {

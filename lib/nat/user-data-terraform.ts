@@ -10,7 +10,7 @@ export function hasUnresolvedUserData(props: UserDataProps): boolean {
 }
 
 export interface TerraformUserData {
-  /** `base64encode("#cloud-config\n${yamlencode(...)}")`, known at plan time when the inputs are. */
+  /** `base64gzip("#cloud-config\n${yamlencode(...)}")`, known at plan time when the inputs are. */
   readonly userData: string;
   /** A launch template precondition: EC2 refuses user data over 16 KB. */
   readonly sizeCheck: { condition: IResolvable; errorMessage: string };
@@ -32,12 +32,14 @@ export function renderUserDataInTerraform(scope: Construct, props: UserDataProps
   if (runcmdLater) appended.runcmd = Fn.concat([baseField('runcmd'), props.runcmd]);
   const document = Object.keys(appended).length > 0 ? new TerraformLocal(scope, 'cloud-config', Fn.merge([base.expression, appended])).expression : base.expression;
   const text = new TerraformLocal(scope, 'user-data-text', Fn.join('', ['#cloud-config\n', Fn.yamlencode(document)]));
-  const bytes = Fn.lengthOf(text.expression);
+  const userData = new TerraformLocal(scope, 'user-data-gzip', Fn.base64gzip(text.asString));
+  // Compressed bytes from the base64 length (its padding makes this an upper bound of at most 2).
+  const bytes = Fn.floor(Op.div(Op.mul(Fn.lengthOf(userData.expression), 3), 4));
   return {
-    userData: Fn.base64encode(text.asString),
+    userData: userData.asString,
     sizeCheck: {
       condition: Op.lte(bytes, USER_DATA_LIMIT),
-      errorMessage: `user data would be ${Token.asString(bytes)} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten user_data_write_files or user_data_runcmd`,
+      errorMessage: `user data would be ${Token.asString(bytes)} bytes compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten user_data_write_files or user_data_runcmd`,
     },
   };
 }

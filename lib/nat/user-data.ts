@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
 import { joinEach } from './for-each';
+import { WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
 
 /** What the boot script is told, rendered to `/etc/cdktf-egress/nat.conf`. */
 export interface BootConfig {
@@ -37,7 +38,7 @@ export interface WriteFile {
 export const BOOT_SCRIPT_PATH = '/opt/cdktf-egress/nat-boot.sh';
 export const BOOT_CONFIG_PATH = '/etc/cdktf-egress/nat.conf';
 export const BOOT_UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat.service';
-/** EC2 refuses user data over 16 KB (before base64). */
+/** EC2 refuses user data over 16 KB (before base64; after gzip, which cloud-init undoes). */
 export const USER_DATA_LIMIT = 16 * 1024;
 
 const BOOT_DIR = join(__dirname, 'boot');
@@ -75,6 +76,8 @@ export interface UserDataProps {
   readonly runcmd?: readonly string[];
   /** Extra packages for cloud-init to install before the boot script runs. */
   readonly packages?: readonly string[];
+  /** watchdog.conf (see watchdog.ts); the watchdog is shipped and its timer started only when given. */
+  readonly watchdogConfig?: string;
 }
 
 /** The cloud-config document (as an object) that installs and starts the boot script. */
@@ -84,15 +87,17 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
     // unit, and the script falls back to dnf once its egress route is up.
     packages: [...new Set(['nftables', ...(props.packages ?? [])])],
     write_files: [
-      // Compressed so the script's size leaves user data room under EC2's 16 KB limit.
-      { path: BOOT_SCRIPT_PATH, permissions: '0755', encoding: 'gz+b64', content: gzipSync(bootScript(), { level: 9 }).toString('base64') },
+      // Plain text: the whole document is compressed (renderUserData), which packs the scripts tighter than each alone.
+      { path: BOOT_SCRIPT_PATH, permissions: '0755', content: bootScript() },
       { path: BOOT_UNIT_PATH, permissions: '0644', content: bootUnit() },
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
+      ...(props.watchdogConfig === undefined ? [] : watchdogWriteFiles(props.watchdogConfig)),
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
+      ...(props.watchdogConfig === undefined ? [] : [WATCHDOG_RUNCMD]),
       ...(props.runcmd ?? []),
     ],
   };
@@ -103,19 +108,20 @@ export function cloudConfigText(props: UserDataProps): string {
 }
 
 /**
- * Base64 user data for the launch template. With plain values it is computed here, so
- * cdk.tf.json carries the exact bytes EC2 will see.
+ * Base64 of the gzip-compressed cloud-config for the launch template (cloud-init detects and
+ * undoes gzip; EC2's 16 KB applies to the compressed bytes). With plain values it is computed
+ * here, so cdk.tf.json carries the exact bytes EC2 will see.
  */
 export function renderUserData(props: UserDataProps): string {
   const text = cloudConfigText(props);
   if (Token.isUnresolved(text)) {
     throw new Error('user data with unresolved values must be rendered by the module writer');
   }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(bytes));
-  return Buffer.from(text, 'utf8').toString('base64');
+  const compressed = gzipSync(text, { level: 9 });
+  if (compressed.length > USER_DATA_LIMIT) throw new Error(userDataTooLarge(compressed.length));
+  return compressed.toString('base64');
 }
 
 export function userDataTooLarge(bytes: number): string {
-  return `user data would be ${bytes} bytes; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
+  return `user data would be ${bytes} bytes compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
 }

@@ -127,15 +127,17 @@ describe('modules/nat-instance image and user data', () => {
     expect(nat().main.locals.key_name).toBe('${var.key_name != "" ? var.key_name : null}');
   });
 
-  it('GIVEN the user data THEN Terraform renders it: base64 of "#cloud-config" and yamlencode of the config', () => {
-    expect(resourceOf(nat(), 'aws_launch_template', 'this').user_data).toBe('${base64encode(local.user_data_text)}');
+  it('GIVEN the user data THEN Terraform renders it: base64 of the gzip-compressed "#cloud-config" and yamlencode of the config', () => {
+    expect(resourceOf(nat(), 'aws_launch_template', 'this').user_data).toBe('${local.user_data_gzip}');
+    expect(nat().main.locals.user_data_gzip).toBe('${base64gzip(local.user_data_text)}');
     expect(nat().main.locals.user_data_text).toBe('${join("", ["#cloud-config\\n", yamlencode(local.cloud_config)])}');
   });
 
   it('GIVEN the boot script and unit THEN the module carries the same bytes as the spec stacks, escaped from template reading', () => {
     const files = nat().main.locals.cloud_config_base.write_files as { path: string; content: string; encoding?: string }[];
     const script = files.find((f) => f.path === BOOT_SCRIPT_PATH);
-    const content = script?.encoding === 'gz+b64' ? gunzipSync(Buffer.from(script.content, 'base64')).toString('utf8') : script?.content;
+    const unescape = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+    const content = script?.encoding === 'gz+b64' ? gunzipSync(Buffer.from(script.content, 'base64')).toString('utf8') : unescape(script?.content ?? '');
     expect(content).toBe(bootScript());
     const unit = files.find((f) => f.path === BOOT_UNIT_PATH)?.content ?? '';
     expect(unit.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')).toBe(bootUnit());
@@ -158,7 +160,7 @@ describe('modules/nat-instance image and user data', () => {
 
   it('GIVEN the launch template THEN a precondition refuses user data over EC2\'s 16 KB', () => {
     expect(resourceOf(nat(), 'aws_launch_template', 'this').lifecycle.precondition).toEqual([
-      expect.objectContaining({ condition: '${(length(local.user_data_text) <= 16384)}', error_message: expect.stringContaining('EC2 accepts at most 16384') }),
+      expect.objectContaining({ condition: '${(floor(((length(local.user_data_gzip) * 3) / 4)) <= 16384)}', error_message: expect.stringContaining('EC2 accepts at most 16384') }),
     ]);
   });
 

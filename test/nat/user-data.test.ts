@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
 import { cloudConfigText, renderBootConfig, renderUserData } from '../../lib/nat/user-data';
@@ -9,6 +10,7 @@ const BOOT_DIR = join(__dirname, '..', '..', 'lib', 'nat', 'boot');
 const SCRIPT = '/opt/cdktf-egress/nat-boot.sh';
 const UNIT = '/etc/systemd/system/cdktf-egress-nat.service';
 const CONF = '/etc/cdktf-egress/nat.conf';
+const WATCHDOG = ['/opt/cdktf-egress/nat-watchdog.sh', '/etc/systemd/system/cdktf-egress-watchdog.service', '/etc/systemd/system/cdktf-egress-watchdog.timer', '/etc/cdktf-egress/watchdog.conf'];
 
 const BASE: NatInstanceProps = {
   natId: 'dev-shared',
@@ -91,38 +93,55 @@ describe('NAT user data', () => {
       [SCRIPT, '0755'],
       [UNIT, '0644'],
       [CONF, '0644'],
+      [WATCHDOG[0], '0755'],
+      [WATCHDOG[1], '0644'],
+      [WATCHDOG[2], '0644'],
+      [WATCHDOG[3], '0644'],
       ['/etc/motd', '0644'],
       ['/usr/local/bin/probe.sh', '0700'],
     ]);
     expect(fileAt(userData(), '/usr/local/bin/probe.sh').content).toBe('#!/bin/sh\ncurl -s https://example.com\n');
   });
 
-  it('GIVEN user runcmd THEN the entries run after the NAT service is enabled and started', () => {
+  it('GIVEN user runcmd THEN the entries run after the NAT service and the watchdog timer are enabled and started', () => {
     expect(userData().cloudConfig.runcmd).toEqual([
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
+      ['systemctl', 'enable', '--now', 'cdktf-egress-watchdog.timer'],
       'echo extra-1',
       'echo extra-2',
     ]);
   });
 
-  it('GIVEN a NAT without user files or commands THEN only the NAT\'s three files are written', () => {
+  it('GIVEN a NAT without user files or commands THEN only the NAT\'s boot and watchdog files are written', () => {
     const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined });
+    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([SCRIPT, UNIT, CONF, ...WATCHDOG]);
+    expect(plain.cloudConfig.runcmd).toHaveLength(3);
+  });
+
+  it('GIVEN watchdog false THEN no watchdog file or timer is shipped', () => {
+    const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined, watchdog: false });
     expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([SCRIPT, UNIT, CONF]);
     expect(plain.cloudConfig.runcmd).toHaveLength(2);
   });
 
-  it('GIVEN write_files content past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
-    const big = 'x'.repeat(16 * 1024);
+  it('GIVEN a NAT THEN the watchdog script is installed executable, byte for byte the shell file in the repository', () => {
+    expect(fileAt(userData(), WATCHDOG[0])).toEqual({ path: WATCHDOG[0], permissions: '0755', content: readFileSync(join(BOOT_DIR, 'nat-watchdog.sh'), 'utf8') });
+  });
+
+  it('GIVEN write_files content past 16 KB compressed THEN the NAT is rejected with the size, the limit and what to shorten', () => {
+    // Incompressible (a linear congruential sequence), so gzip cannot bring it under the limit.
+    let seed = 1;
+    const big = Array.from({ length: 16 * 1024 }, () => String.fromCharCode(33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 94))).join('');
     let message = '';
     try {
       userDataOf({ userDataWriteFiles: [{ path: '/var/big', content: big }] });
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^user data would be (\d+) bytes; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
+    const match = /^user data would be (\d+) bytes compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
     expect(match).not.toBeNull();
-    expect(Number(match?.[1])).toBeGreaterThan(big.length);
+    expect(Number(match?.[1])).toBeGreaterThan(16 * 1024);
   });
 });
 
@@ -143,9 +162,9 @@ describe('renderBootConfig and renderUserData', () => {
     });
   });
 
-  it('GIVEN plain values THEN the user data is the base64 of the cloud-config text', () => {
+  it('GIVEN plain values THEN the user data is the base64 of the gzip-compressed cloud-config text', () => {
     const props = { bootConfig: renderBootConfig(minimal), runcmd: ['echo hi'] };
-    const text = Buffer.from(renderUserData(props), 'base64').toString('utf8');
+    const text = gunzipSync(Buffer.from(renderUserData(props), 'base64')).toString('utf8');
     expect(text).toBe(cloudConfigText(props));
     expect(parseYaml(text).runcmd).toContain('echo hi');
   });

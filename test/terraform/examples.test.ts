@@ -57,7 +57,9 @@ interface CloudConfig {
 }
 
 function decodeUserData(launchTemplate: PlannedResource): { text: string; config: CloudConfig } {
-  const text = Buffer.from(String(launchTemplate.values.user_data), 'base64').toString('utf8');
+  const raw = Buffer.from(String(launchTemplate.values.user_data), 'base64');
+  // gzip-compressed, as cloud-init accepts it
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
   return { text, config: parseYaml(text) as CloudConfig };
 }
 

@@ -8,6 +8,9 @@
 # turns forwarding off, reports the instance Unhealthy to its Auto Scaling group and
 # exits non-zero. Running it again converges to the same state.
 #
+# --repair (the watchdog's entry point): the same convergence, but a failure only exits
+# non-zero, leaving what works in place; the watchdog counts failed repairs and reports.
+#
 # nftables: `nft` comes from the `nftables` package, which the cloud-config installs
 # (`packages: [nftables]`) before runcmd starts this unit. Should it still be missing,
 # the script installs it with dnf once the instance has its egress route.
@@ -26,6 +29,8 @@ readonly IMDS=http://169.254.169.254/latest
 # zone N and fwmark RT_BASE+N.
 readonly TABLE=cdktf_egress RT_BASE=7000
 INSTANCE_ID="" TOKEN=""
+REPAIR=0
+[[ ${1:-} != --repair ]] || REPAIR=1
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
 
@@ -35,6 +40,7 @@ fail() {
   trap - ERR INT TERM
   set +e
   log "FAILED: $*"
+  ((REPAIR == 0)) || exit 1
   nft delete table ip "$TABLE" 2>/dev/null
   echo 0 >/proc/sys/net/ipv4/ip_forward
   if [[ -n $INSTANCE_ID ]]; then

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Token } from 'cdktf';
+import { joinEach } from './for-each';
+
+/** The CloudWatch namespace the watchdog's metrics go to; the instance role may write only there. */
+export const METRICS_NAMESPACE = 'CdktfEgress';
+
+export const WATCHDOG_SCRIPT_PATH = '/opt/cdktf-egress/nat-watchdog.sh';
+export const WATCHDOG_CONFIG_PATH = '/etc/cdktf-egress/watchdog.conf';
+export const WATCHDOG_SERVICE_PATH = '/etc/systemd/system/cdktf-egress-watchdog.service';
+export const WATCHDOG_TIMER_PATH = '/etc/systemd/system/cdktf-egress-watchdog.timer';
+
+/** How the NAT watches itself; every field may be a Terraform token (a module variable). */
+export interface NatWatchdogProps {
+  /**
+   * Repairs in a row (converging again) that do not fix a failed check before the instance
+   * reports itself Unhealthy to its Auto Scaling group.
+   * @default 3
+   */
+  readonly repairsBeforeUnhealthy?: number;
+  /**
+   * `host:port` reached over TCP through the egress interface at every run; a failed
+   * connection is a failed check. `''` turns the probe off.
+   * @default '' (off)
+   */
+  readonly egressProbe?: string;
+  /** Conntrack fill (percent of its maximum) counted as a failed check. @default 95 */
+  readonly conntrackFullPercent?: number;
+  /** New masquerade port-allocation failures between two runs counted as a failed check. @default 50 */
+  readonly portFailuresLimit?: number;
+  /** Seconds between CloudWatch metric sends; 0 sends none. @default 0 */
+  readonly metricsPeriod?: number;
+}
+
+/** The default egress probe target when one is asked for without a target: the region's EC2 endpoint. */
+export function defaultEgressProbe(region: string): string {
+  return `ec2.${region}.amazonaws.com:443`;
+}
+
+export interface WatchdogConfig extends NatWatchdogProps {
+  /** The `Vpc` metric dimension of the hub (served through the egress ENI). */
+  readonly hubName: string;
+  /** Device index and name of each spoke, for the `Vpc` dimension. May be a token list. */
+  readonly spokes: readonly { readonly deviceIndex: number; readonly name: string }[];
+}
+
+/** `/etc/cdktf-egress/watchdog.conf`: `KEY="value"` lines read by nat-watchdog.sh. */
+export function renderWatchdogConfig(config: WatchdogConfig): string {
+  const num = (value: number | undefined, fallback: number): string => (value === undefined ? String(fallback) : Token.asString(value));
+  const entries: [string, string][] = [
+    ['WATCHDOG_REPAIRS', num(config.repairsBeforeUnhealthy, 3)],
+    ['WATCHDOG_PROBE', config.egressProbe ?? ''],
+    ['CONNTRACK_FULL_PERCENT', num(config.conntrackFullPercent, 95)],
+    ['PORT_FAILURES_LIMIT', num(config.portFailuresLimit, 50)],
+    ['METRICS_PERIOD', num(config.metricsPeriod, 0)],
+    ['METRICS_NAMESPACE', METRICS_NAMESPACE],
+    ['METRIC_HUB', config.hubName],
+    ['METRIC_SPOKES', joinEach(config.spokes, ' ', (s) => `${s.deviceIndex}=${s.name}`)],
+  ];
+  return ['# Written by cdktf-egress at synth time; read by nat-watchdog.sh.', ...entries.map(([k, v]) => `${k}="${v}"`), ''].join('\n');
+}
+
+const BOOT_DIR = join(__dirname, 'boot');
+const read = (name: string): string => readFileSync(join(BOOT_DIR, name), 'utf8');
+
+/** The watchdog's cloud-init `write_files` entries: script, units and config. */
+export function watchdogWriteFiles(config: string): Record<string, string>[] {
+  return [
+    { path: WATCHDOG_SCRIPT_PATH, permissions: '0755', content: read('nat-watchdog.sh') },
+    { path: WATCHDOG_SERVICE_PATH, permissions: '0644', content: read('cdktf-egress-watchdog.service') },
+    { path: WATCHDOG_TIMER_PATH, permissions: '0644', content: read('cdktf-egress-watchdog.timer') },
+    { path: WATCHDOG_CONFIG_PATH, permissions: '0644', content: config },
+  ];
+}
+
+/** Started after the boot unit has finished (runcmd's `enable --now` of a oneshot waits for it). */
+export const WATCHDOG_RUNCMD = ['systemctl', 'enable', '--now', 'cdktf-egress-watchdog.timer'];
