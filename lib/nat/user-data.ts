@@ -122,6 +122,11 @@ export function renderUserData(props: UserDataProps): string {
   return compressed.toString('base64');
 }
 
+/** The bytes EC2 counts against its limit: the compressed cloud-config. */
+export function userDataBytes(props: UserDataProps): number {
+  return gzipSync(cloudConfigText(props), { level: 9 }).length;
+}
+
 export function userDataTooLarge(bytes: number): string {
   return `user data would be ${bytes} bytes compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
 }

@@ -47,7 +47,8 @@ export interface WatchdogConfig extends NatWatchdogProps {
 
 /** `/etc/cdktf-egress/watchdog.conf`: `KEY="value"` lines read by nat-watchdog.sh. */
 export function renderWatchdogConfig(config: WatchdogConfig): string {
-  const num = (value: number | undefined, fallback: number): string => (value === undefined ? String(fallback) : Token.asString(value));
+  const num = (value: number | undefined, fallback: number): string =>
+    value === undefined ? String(fallback) : Token.isUnresolved(value) ? Token.asString(value) : String(value);
   const entries: [string, string][] = [
     ['WATCHDOG_REPAIRS', num(config.repairsBeforeUnhealthy, 3)],
     ['WATCHDOG_PROBE', config.egressProbe ?? ''],

@@ -2,6 +2,7 @@ import { expandEndpoints } from '../endpoints/services';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, instanceTypeInfo, INSTANCE_TYPES, typesShortOfEnis } from '../nat/instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX } from '../network/subnet-layout';
 import { containsAddress, isNetworkAddress, networkOf, overlaps, range } from './cidr';
+import { natWatchdogConfig } from './monitoring';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -219,8 +220,8 @@ function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, N
     spokes: nat.spokes.map((name, i) => ({ deviceIndex: firstSpokeDeviceIndex(nat.egressInterface) + i, cidrs: vpcs.get(name)?.cidrs ?? [] })),
     portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
   });
-  const text = userData.cloudConfigText({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd });
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const watchdogConfig = natWatchdogConfig(spec, nat);
+  const bytes = userData.userDataBytes({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd, watchdogConfig });
   if (bytes > userData.USER_DATA_LIMIT) error(path, userData.userDataTooLarge(bytes));
 }
 

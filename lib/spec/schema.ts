@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MONITORING, MonitoringSchema } from './monitoring';
 
 /**
  * The spec: one schema, used to parse input, to type the code and to generate
@@ -96,6 +97,7 @@ export const NatInstanceSchema = z.strictObject({
       runcmd: z.array(z.string().min(1)).default([]),
     })
     .default({ writeFiles: [], runcmd: [] }),
+  monitoring: MonitoringSchema.default(DEFAULT_MONITORING),
 });
 
 export const ENDPOINT_PLACEMENTS = ['single-subnet', 'per-az'] as const;

@@ -38,11 +38,12 @@ PORT_FAILURES_LIMIT=50 METRICS_PERIOD=0 METRICS_NAMESPACE=CdktfEgress METRIC_HUB
 
 # Parsed, not sourced; keys this script does not use are skipped.
 read_conf() { # file keys-regex
-  local line
+  local line k v
   [[ -r $1 ]] || die "config $1 not readable"
   while IFS= read -r line || [[ -n $line ]]; do
-    [[ $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ && ${BASH_REMATCH[1]} =~ ^($2)$ ]] || continue
-    printf -v "${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
+    [[ $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ ]] || continue
+    k=${BASH_REMATCH[1]} v=${BASH_REMATCH[2]}
+    [[ ! $k =~ ^($2)$ ]] || printf -v "$k" '%s' "$v"
   done <"$1"
 }
 
@@ -55,7 +56,7 @@ load_config() {
   [[ -z $WATCHDOG_PROBE || $WATCHDOG_PROBE =~ ^[A-Za-z0-9.-]+:[0-9]{1,5}$ ]] || die "WATCHDOG_PROBE must be host:port"
   [[ $CONNTRACK_FULL_PERCENT =~ ^([1-9][0-9]?|100)$ ]] || die "CONNTRACK_FULL_PERCENT must be 1-100"
   [[ $PORT_FAILURES_LIMIT =~ ^[1-9][0-9]{0,6}$ ]] || die "PORT_FAILURES_LIMIT must be 1-9999999"
-  [[ $METRICS_PERIOD =~ ^(0|[1-9][0-9]{1,4})$ ]] || die "METRICS_PERIOD must be 0 (off) or 10-99999 seconds"
+  [[ $METRICS_PERIOD =~ ^(0|[1-9][0-9]{0,4})$ ]] || die "METRICS_PERIOD must be 0 (off) or 1-99999 seconds"
   [[ $METRICS_NAMESPACE =~ ^[A-Za-z0-9._/#:-]{1,255}$ ]] || die "METRICS_NAMESPACE has characters CloudWatch refuses"
 }
 
@@ -251,7 +252,7 @@ metric() { # name unit value [vpc]
 # Counters go out as the change since the last send; a counter that went backwards (its
 # table was re-created) starts again from zero.
 send_metrics() {
-  local now data=() seen=() name packets bytes old idx drops ep=() delta
+  local now data=() seen=() name packets bytes old idx drops delta
   now=$(date +%s)
   ((METRICS_PERIOD > 0 && now - LAST_SENT >= METRICS_PERIOD)) || return 0
   nft list table ip "$MTABLE" >/dev/null 2>&1 || metrics_table
@@ -276,9 +277,8 @@ send_metrics() {
   seen+=("portfail=$CT_INSERT_FAILED")
   data+=("$(metric PortAllocationFailures Count "$delta")" "$(metric WatchdogRepairs Count "$REPAIRS_UNSENT")"
     "$(metric WatchdogRepairFailures Count "$REPAIR_FAILURES_UNSENT")")
-  [[ -z $EC2_ENDPOINT_URL ]] || ep=(--endpoint-url "https://monitoring.$REGION.api.aws")
   local IFS=,
-  if timeout 20 aws cloudwatch put-metric-data --region "$REGION" "${ep[@]}" --namespace "$METRICS_NAMESPACE" --metric-data "[${data[*]}]"; then
+  if timeout 20 aws cloudwatch put-metric-data --region "$REGION" --namespace "$METRICS_NAMESPACE" --metric-data "[${data[*]}]"; then
     LAST_SENT=$now REPAIRS_UNSENT=0 REPAIR_FAILURES_UNSENT=0
     IFS=' '
     COUNTERS_SEEN="${seen[*]}"

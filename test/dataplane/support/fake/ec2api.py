@@ -10,6 +10,7 @@ HTTP) and keeps the lab's cloud state in <lab>/state.json:
   ec2 describe-addresses           the EIP by tag, one fixed --query
   ec2 associate-address            remaps the EIP in the IGW's 1:1 NAT
   autoscaling set-instance-health  recorded
+  cloudwatch put-metric-data       checked and recorded in state["metrics"] (cloudwatch.py)
 
 Faults, from state.json "faults": attachFailures (fail the next N attach calls as if the
 old instance still held the ENI) and deliver (false: attach succeeds but the interface
@@ -29,6 +30,8 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import socket
 import socketserver
+
+from cloudwatch import CloudWatchError, put_metric_data
 
 ENI_QUERY = (
     "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],"
@@ -196,6 +199,7 @@ OPS = {
     ("ec2", "describe-addresses"): describe_addresses,
     ("ec2", "associate-address"): associate,
     ("autoscaling", "set-instance-health"): set_health,
+    ("cloudwatch", "put-metric-data"): put_metric_data,
 }
 
 
@@ -212,7 +216,10 @@ def handle(lab, req, peer):
             op = OPS.get(key)
             if op is None:
                 raise ApiError("FakeUnsupported", f"fake aws: unsupported call {key[0]} {key[1]}", 253)
-            out = op(state, params)
+            try:
+                out = op(state, params)
+            except CloudWatchError as e:
+                raise ApiError(e.code, e.message) from None
             call["ok"] = True
             result = {"code": 0, "stdout": out + ("\n" if out else ""), "stderr": ""}
         except ApiError as e:
