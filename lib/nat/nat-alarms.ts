@@ -38,8 +38,9 @@ const PERIOD = 300;
  */
 export class NatAlarms extends Construct {
   readonly capacity: CloudwatchMetricAlarm;
-  readonly watchdog: CloudwatchMetricAlarm;
-  readonly conntrack: CloudwatchMetricAlarm;
+  /** Made only with metrics (or a metrics flag only Terraform knows, with `count`). */
+  readonly watchdog?: CloudwatchMetricAlarm;
+  readonly conntrack?: CloudwatchMetricAlarm;
   /** The topic made for `email`; undefined when no email is given. */
   readonly topic?: SnsTopic;
   /** Where the alarms send to; empty when neither a topic nor an email was given. */
@@ -78,8 +79,15 @@ export class NatAlarms extends Construct {
       okActions: this.actions,
     });
 
-    const metricsCount = choose(props.metrics, false, 1, 0);
-    this.watchdog = new CloudwatchMetricAlarm(this, 'watchdog', {
+    ({ watchdog: this.watchdog, conntrack: this.conntrack } = this.metricAlarms(props));
+  }
+
+  /** The alarms on the watchdog's metrics: none when metrics are off. */
+  private metricAlarms(props: NatAlarmsProps): { watchdog?: CloudwatchMetricAlarm; conntrack?: CloudwatchMetricAlarm } {
+    const metrics = props.metrics ?? false;
+    if (metrics === false) return {};
+    const count = metrics === true ? undefined : choose(metrics, false, 1, 0);
+    const watchdog = new CloudwatchMetricAlarm(this, 'watchdog', {
       alarmName: `${props.natId}-nat-watchdog`,
       alarmDescription: `NAT ${props.natId}: a watchdog repair did not fix a failed check; after repeated failures the instance reports itself Unhealthy and is replaced.`,
       namespace: METRICS_NAMESPACE,
@@ -93,11 +101,11 @@ export class NatAlarms extends Construct {
       treatMissingData: 'notBreaching',
       alarmActions: this.actions,
       okActions: this.actions,
-      count: metricsCount,
+      count,
     });
 
     const percent = props.conntrackPercent ?? 80;
-    this.conntrack = new CloudwatchMetricAlarm(this, 'conntrack', {
+    const conntrack = new CloudwatchMetricAlarm(this, 'conntrack', {
       alarmName: `${props.natId}-nat-conntrack`,
       alarmDescription: `NAT ${props.natId}: conntrack above ${numberText(percent)}% of its maximum; new connections are dropped when it is full.`,
       comparisonOperator: 'GreaterThanThreshold',
@@ -112,8 +120,9 @@ export class NatAlarms extends Construct {
       ],
       alarmActions: this.actions,
       okActions: this.actions,
-      count: metricsCount,
+      count,
     });
+    return { watchdog, conntrack };
   }
 
   private alarmActions(hasEmail: Flag, topicArn: string): string[] {

@@ -2,6 +2,8 @@
 // its timer would: each way the NAT can break is injected into a working NAT, and the
 // watchdog must repair it by converging again, or report the instance Unhealthy after its
 // repairs fail. The timer's 20 s is compressed to 0.5 s here; bounds are per run.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bundleFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
 import { EIP, INTERNET, Lab, PORTS, type Instance, type MetricDatum } from './support/lab';
 import { expectEgressViaEip } from './support/expect-net';
@@ -182,21 +184,33 @@ describe('faults converging cannot fix: Unhealthy after the configured repairs',
     await runOk(['ip', 'netns', 'exec', nat.ns, 'sh', '-c', 'command -v conntrack >/dev/null && conntrack -F || true']);
   });
 
-  test('the egress probe failing upstream: Unhealthy after the configured repairs', async () => {
+  test('the egress probe failing upstream: Unhealthy after the configured repairs, the report retried until the API answers', async () => {
     const s0 = lab.state();
     s0.health = [];
     lab.writeState(s0);
     await healthyStart({ WATCHDOG_PROBE: `${INTERNET.host}:${PORTS.accept}`, WATCHDOG_PROBE_TIMEOUT: '2' });
-    // Upstream loses the probe target's answers to the EIP; the NAT itself is intact (and the
-    // API, which the report needs, still answers).
+    // Upstream loses the probe target's answers to the EIP; the NAT itself is intact.
     await lab.sh(lab.ns('igw'), `nft add table ip wdfault && nft add chain ip wdfault pre '{ type filter hook prerouting priority -300; }' && nft add rule ip wdfault pre ip daddr ${EIP} tcp sport ${PORTS.accept} drop`);
+    // And the Auto Scaling API cannot be reached at first.
+    const endpoints = join(lab.dir, 'endpoints.json');
+    const dns = readFileSync(endpoints, 'utf8');
+    writeFileSync(endpoints, JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(dns) as Record<string, string>).filter(([h]) => !h.startsWith('autoscaling.')))));
     try {
-      const out = await runTimer(lab, nat, () => healthReports(lab, nat).length > 0);
+      const out = await runTimer(lab, nat, () => false, { maxRuns: 2 });
       expect(out.log).toMatch(new RegExp(`no TCP connection to ${INTERNET.host.replace(/\./g, '\\.')}:${PORTS.accept} through ens6`));
       expect(out.runs.map((r) => r.code)).toEqual([1, 1]);
+      expect(out.log.match(/Unhealthy report failed \(attempt \d\/4\)/g)).toHaveLength(4);
+      expect(out.log).toMatch(/could not report the instance Unhealthy; the next run tries again/);
+      expect(healthReports(lab, nat)).toEqual([]);
+      // The API is back: the next run reports.
+      writeFileSync(endpoints, dns);
+      const next = await runWatchdog(lab, nat);
+      expect(next.code).toBe(1);
+      expect(next.stderr).toMatch(/reported i-\w+ Unhealthy after 2 failed repairs/);
       expect(healthReports(lab, nat)).toEqual(['Unhealthy']);
-      timings.push({ fault: 'egress-probe', outcome: 'Unhealthy', runs: out.runs.length, ms: out.ms });
+      timings.push({ fault: 'egress-probe', outcome: 'Unhealthy (report retried)', runs: out.runs.length + 1, ms: out.ms + next.ms });
     } finally {
+      writeFileSync(endpoints, dns);
       await lab.sh(lab.ns('igw'), 'nft delete table ip wdfault');
     }
     // Healthy again: the count starts over.
