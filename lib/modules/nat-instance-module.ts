@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { NatInstance } from '../nat/nat-instance';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput, natInputs } from './nat-inputs';
+import { monitoringInputs } from './monitoring-inputs';
 import { awsIdListCheck, instanceTypeChecks } from './terraform-checks';
 
 /**
@@ -37,6 +38,7 @@ export class NatInstanceModule extends ModuleStack {
   constructor(scope: Construct) {
     super(scope, 'nat-instance', { requiredVersion: '>= 1.5.0', names: NAT_RESOURCE_NAMES });
     const shared = natInputs(this, 'var.instance_types[0]');
+    const monitoring = monitoringInputs(this);
     const vpcId = idInput(this, 'vpc_id', 'vpc', 'ID of the VPC the NAT instance serves.');
     const publicSubnet = idInput(this, 'public_subnet', 'subnet', 'ID of the public subnet the instance and its ENI live in (it fixes the AZ).');
     const servedCidrs = cidrListInput(this, 'private_subnets_cidr_blocks', 'CIDR blocks the NAT accepts traffic from (usually the private subnets of the VPC).');
@@ -57,6 +59,7 @@ export class NatInstanceModule extends ModuleStack {
 
     const nat = new NatInstance(this, 'nat', {
       ...shared,
+      watchdog: monitoring.watchdog,
       region: this.region,
       vpcId,
       publicSubnetId: publicSubnet,
@@ -66,6 +69,7 @@ export class NatInstanceModule extends ModuleStack {
       instanceTypes,
       createEip: createEip.value,
     });
+    monitoring.alarms(nat, shared.natId);
     this.natOutputs(nat);
     this.tagEverything(shared.tags);
   }

@@ -8,6 +8,8 @@ import { optionalAttribute } from './for-each';
 import { METRICS_NAMESPACE } from './watchdog';
 
 export interface NatAlarmsProps {
+  /** False makes nothing; for a toggle only Terraform knows (a module variable). @default true */
+  readonly enabled?: Flag;
   /** The NAT's name: alarm name prefix and the `NatId` dimension of its metrics. */
   readonly natId: string;
   /** The NAT's Auto Scaling group (group metrics must be enabled on it, as NatInstance does). */
@@ -51,7 +53,8 @@ export class NatAlarms extends Construct {
     validateNatAlarmsProps(props);
     const email = props.email ?? '';
     const topicArn = props.topicArn ?? '';
-    const hasEmail = Token.isUnresolved(email) ? Op.neq(email, '') : email !== '';
+    const enabled = props.enabled ?? true;
+    const hasEmail = both(enabled, Token.isUnresolved(email) ? Op.gte(Fn.lengthOf(email), 1) : email !== '');
     if (hasEmail !== false) {
       const count = hasEmail === true ? undefined : choose(hasEmail, false, 1, 0);
       this.topic = new SnsTopic(this, 'topic', { name: `${props.natId}-nat-alarms`, count });
@@ -77,6 +80,7 @@ export class NatAlarms extends Construct {
       ],
       alarmActions: this.actions,
       okActions: this.actions,
+      count: enabled === true ? undefined : choose(enabled, true, 1, 0),
     });
 
     ({ watchdog: this.watchdog, conntrack: this.conntrack } = this.metricAlarms(props));
@@ -84,7 +88,7 @@ export class NatAlarms extends Construct {
 
   /** The alarms on the watchdog's metrics: none when metrics are off. */
   private metricAlarms(props: NatAlarmsProps): { watchdog?: CloudwatchMetricAlarm; conntrack?: CloudwatchMetricAlarm } {
-    const metrics = props.metrics ?? false;
+    const metrics = both(props.enabled ?? true, props.metrics ?? false);
     if (metrics === false) return {};
     const count = metrics === true ? undefined : choose(metrics, false, 1, 0);
     const watchdog = new CloudwatchMetricAlarm(this, 'watchdog', {
@@ -155,6 +159,15 @@ function validateNatAlarmsProps(props: NatAlarmsProps): void {
   if (email && topicArn && !Token.isUnresolved(email) && !Token.isUnresolved(topicArn)) {
     throw new Error(`NatAlarms ${props.natId}: give email (a new topic) or topicArn (an existing one), not both`);
   }
+}
+
+/** `a && b` for flags: plain when both are, a Terraform expression otherwise. */
+function both(a: Flag, b: Flag): Flag {
+  if (isPlainFlag(a) && isPlainFlag(b)) return a && b;
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return Op.and(a, b);
 }
 
 /** A number in text: as is, or Terraform's value when it is a token. */

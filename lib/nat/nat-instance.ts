@@ -148,7 +148,7 @@ export class NatInstance extends Construct {
       natId: props.natId,
       ssmPolicyArn: props.ssmPolicyArn,
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
-      metrics: props.watchdog !== false && props.watchdog?.metricsPeriod !== undefined && props.watchdog.metricsPeriod !== 0,
+      metrics: metricsFlag(props.watchdog),
     });
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
@@ -321,6 +321,15 @@ export class NatInstance extends Construct {
       dependsOn: [this.role.policy],
     });
   }
+}
+
+/** Whether the watchdog sends metrics: decided here, or by Terraform for a period only it knows. */
+function metricsFlag(watchdog: NatWatchdogProps | false | undefined): Flag {
+  const period = watchdog === false ? undefined : watchdog?.metricsPeriod;
+  if (period === undefined) return false;
+  if (!Token.isUnresolved(period)) return period > 0;
+  // Not `> 0`: cdktf's operators drop a literal 0.
+  return Op.gte(period, 1);
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {

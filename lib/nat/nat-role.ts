@@ -3,6 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { choose, type Flag } from './conditional';
 import { NAT_TAG } from './tags';
 import { METRICS_NAMESPACE } from './watchdog';
 
@@ -13,7 +14,7 @@ export interface NatRoleProps {
   /** The EIP the boot script may associate (primary egress mode). @default - none */
   readonly eipAllocationId?: string;
   /** Let the watchdog put metrics, into its own namespace only. @default false */
-  readonly metrics?: boolean;
+  readonly metrics?: Flag;
 }
 
 export const DEFAULT_SSM_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -43,8 +44,11 @@ export class NatRole extends Construct {
       role: this.role.id,
       policy: JSON.stringify(natBootPolicy(props.natId, props.eipAllocationId)),
     });
-    if (props.metrics) {
-      new IamRolePolicy(this, 'metrics', { name: 'nat-metrics', role: this.role.id, policy: JSON.stringify(natMetricsPolicy()) });
+    if (props.metrics !== undefined && props.metrics !== false) {
+      new IamRolePolicy(this, 'metrics', {
+        name: 'nat-metrics', role: this.role.id, policy: JSON.stringify(natMetricsPolicy()),
+        count: props.metrics === true ? undefined : choose(props.metrics, false, 1, 0),
+      });
     }
     this.profile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.natId}-`, role: this.role.name });
   }

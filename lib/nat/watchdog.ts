@@ -14,6 +14,11 @@ export const WATCHDOG_TIMER_PATH = '/etc/systemd/system/cdktf-egress-watchdog.ti
 /** How the NAT watches itself; every field may be a Terraform token (a module variable). */
 export interface NatWatchdogProps {
   /**
+   * Run the checks. False (useful when only Terraform knows it) ships the watchdog idle.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
    * Repairs in a row (converging again) that do not fix a failed check before the instance
    * reports itself Unhealthy to its Auto Scaling group.
    * @default 3
@@ -50,6 +55,7 @@ export function renderWatchdogConfig(config: WatchdogConfig): string {
   const num = (value: number | undefined, fallback: number): string =>
     value === undefined ? String(fallback) : Token.isUnresolved(value) ? Token.asString(value) : String(value);
   const entries: [string, string][] = [
+    ['WATCHDOG_ENABLED', config.enabled === undefined ? 'true' : Token.isUnresolved(config.enabled) ? Token.asString(config.enabled) : String(config.enabled)],
     ['WATCHDOG_REPAIRS', num(config.repairsBeforeUnhealthy, 3)],
     ['WATCHDOG_PROBE', config.egressProbe ?? ''],
     ['CONNTRACK_FULL_PERCENT', num(config.conntrackFullPercent, 95)],

@@ -33,7 +33,7 @@ die() { log "$*"; exit 2; }
 
 # --- config ---------------------------------------------------------------------------
 NAT_ID="" REGION="" EGRESS_MODE=dedicated EC2_ENDPOINT_URL="" SPOKES=""
-WATCHDOG_REPAIRS=3 WATCHDOG_PROBE="" WATCHDOG_PROBE_TIMEOUT=5 CONNTRACK_FULL_PERCENT=95
+WATCHDOG_ENABLED=true WATCHDOG_REPAIRS=3 WATCHDOG_PROBE="" WATCHDOG_PROBE_TIMEOUT=5 CONNTRACK_FULL_PERCENT=95
 PORT_FAILURES_LIMIT=50 METRICS_PERIOD=0 METRICS_NAMESPACE=CdktfEgress METRIC_HUB=hub METRIC_SPOKES=""
 
 # Parsed, not sourced; keys this script does not use are skipped.
@@ -51,6 +51,7 @@ load_config() {
   read_conf "$CONF" 'NAT_ID|REGION|EGRESS_MODE|EC2_ENDPOINT_URL|SPOKES'
   [[ ! -e $WCONF ]] || read_conf "$WCONF" 'WATCHDOG_[A-Z_]+|CONNTRACK_FULL_PERCENT|PORT_FAILURES_LIMIT|METRICS_[A-Z]+|METRIC_HUB|METRIC_SPOKES'
   [[ -n $NAT_ID ]] || die "NAT_ID is empty"
+  [[ $WATCHDOG_ENABLED == true || $WATCHDOG_ENABLED == false ]] || die "WATCHDOG_ENABLED must be true or false"
   [[ $WATCHDOG_REPAIRS =~ ^[1-9][0-9]?$ ]] || die "WATCHDOG_REPAIRS must be 1-99"
   [[ $WATCHDOG_PROBE_TIMEOUT =~ ^[1-9][0-9]?$ ]] || die "WATCHDOG_PROBE_TIMEOUT must be 1-99"
   [[ -z $WATCHDOG_PROBE || $WATCHDOG_PROBE =~ ^[A-Za-z0-9.-]+:[0-9]{1,5}$ ]] || die "WATCHDOG_PROBE must be host:port"
@@ -289,6 +290,7 @@ send_metrics() {
 
 # --- main -------------------------------------------------------------------------------
 load_config
+[[ $WATCHDOG_ENABLED == true ]] || exit 0
 [[ -z $EC2_ENDPOINT_URL ]] || export AWS_USE_DUALSTACK_ENDPOINT=true
 for tool in curl aws ip nft timeout awk; do command -v "$tool" >/dev/null || die "$tool not found"; done
 load_state
