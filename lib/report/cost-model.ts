@@ -1,5 +1,6 @@
 import type { Spec } from '../spec/schema';
 import { HOURS_PER_MONTH, instanceHourPrice, PRICE_FILE, priceTable, regionPrices, type PriceTable, type RegionPrices } from './price-table';
+import { monitoringLines } from './monitoring-cost';
 import { describeTopology, natServing, type NatView, type TopologyView, type VpcView } from './topology-model';
 
 /**
@@ -84,7 +85,7 @@ export function costModel(spec: Spec, options: CostModelOptions = {}): CostModel
   const topology = describeTopology(spec);
   const served = servedVpcs(topology);
   const shared = [...endpointLines(topology, prices, options.interfaceEndpointGbPerMonth ?? 0)];
-  const own = [...natInstanceLines(topology, served, prices, options.prices), ...shared];
+  const own = [...natInstanceLines(topology, served, prices, options.prices), ...monitoringLines(spec, prices, line), ...shared];
   const perVpc = [...natGatewayPerVpcLines(served, prices), ...shared];
   const perAz = [...natGatewayPerAzLines(served, prices, 'per-az'), ...shared];
   const regional = [...natGatewayPerAzLines(served, prices, 'regional'), ...shared];
@@ -222,6 +223,7 @@ function assumptions(topology: TopologyView, served: ServedVpc[], prices: Region
     'NAT Gateway per VPC sits in the VPC\'s first AZ; NAT Gateway per AZ puts one in every AZ with private subnets.',
     'Regional NAT Gateway (availability mode "regional", launched late 2025) is assumed to bill a NAT Gateway hour for each AZ it spans (the AZs with private subnets), the same per-GB processing, and one public IPv4 address per AZ; check https://aws.amazon.com/vpc/pricing/.',
     'Interface endpoints appear in every option: they serve AWS APIs whichever NAT is chosen. Gateway endpoints, internet gateways and egress-only internet gateways are free.',
+    'Watchdog metrics and alarms (monitoring) are priced in this spec\'s option only: NAT Gateways publish their own metrics free. Custom metrics at the first-10,000 tier; Auto Scaling group metrics are free.',
   ];
   if (endpointGb === 0) notes.push(`Traffic through interface endpoints is not in the spec: 0 GB counted ($${prices.interfaceEndpointGb.usd}/GB).`);
   if (unserved.length > 0) notes.push(`Not served by an enabled NAT, so in no option's traffic or NAT Gateways: ${unserved.join(', ')}.`);
