@@ -98,16 +98,17 @@ function testTierBench(rows: Row[], results: Record<string, unknown>): void {
   results.tests = tiers;
 }
 
-function dataplaneBench(rows: Row[], results: Record<string, unknown>): void {
-  const script = join(ROOT, 'bench', 'dataplane.sh');
-  if (!existsSync(script)) throw new Error('bench/dataplane.sh is missing');
+/** A root-only bench script in bench/ that prints one JSON object of figures. */
+function scriptBench(rows: Row[], results: Record<string, unknown>, file: string, section: string, key: string): void {
+  const script = join(ROOT, 'bench', file);
+  if (!existsSync(script)) throw new Error(`bench/${file} is missing`);
   const result = spawnSync('bash', [script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
-  if (result.status !== 0) throw new Error(`bench/dataplane.sh failed:\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0) throw new Error(`bench/${file} failed:\n${result.stderr.slice(-3000)}`);
   const figures = JSON.parse(result.stdout) as Record<string, unknown>;
   for (const [name, value] of Object.entries(figures)) {
-    rows.push({ section: 'data plane', name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
+    rows.push({ section, name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
   }
-  results.dataplane = figures;
+  results[key] = figures;
 }
 
 function printTable(rows: Row[]): void {
@@ -125,7 +126,8 @@ function main(): void {
   synthBench(rows, results);
   scalingBench(rows, results);
   if (!SKIP_TESTS) testTierBench(rows, results);
-  dataplaneBench(rows, results);
+  scriptBench(rows, results, 'dataplane.sh', 'data plane', 'dataplane');
+  scriptBench(rows, results, 'watchdog.sh', 'watchdog', 'watchdog');
   printTable(rows);
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
