@@ -3,7 +3,8 @@
 # `npm test` works on a fresh machine. Without root it names what is missing and fails.
 set -euo pipefail
 
-declare -A need=([ip]=iproute2 [nft]=nftables [iperf3]=iperf3 [shellcheck]=shellcheck [python3]=python3 [curl]=curl [conntrack]=conntrack)
+declare -A need=([ip]=iproute2 [nft]=nftables [iperf3]=iperf3 [shellcheck]=shellcheck [python3]=python3 [curl]=curl [conntrack]=conntrack
+  [debootstrap]=debootstrap [systemd-nspawn]=systemd-container [nsenter]=util-linux)
 missing=()
 for tool in "${!need[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${need[$tool]}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: static checks, then every jest tier (unit, terraform, dataplane).
+# `npm test`: static checks, then every jest tier (unit, terraform, dataplane, instance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,5 +17,7 @@ shellcheck -x "${scripts[@]}"
 step "generated files are current"
 npm run -s schema -- --check
 npm run -s modules -- --check
-step "jest: unit, terraform, dataplane"
+step "instance root (built once per machine, cached under /var/cache/cdktf-egress)"
+bash test/instance/support/build-root.sh >/dev/null
+step "jest: unit, terraform, dataplane, instance"
 npx jest --maxWorkers=2 "$@"

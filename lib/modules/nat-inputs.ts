@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import { amiParameter, type NatInstanceProps, type PortForward } from '../nat/nat-instance';
+import { CONNTRACK_DEFAULTS } from '../nat/conntrack';
 import { DEFAULT_SSM_POLICY_ARN } from '../nat/nat-role';
 import type { WriteFile } from '../nat/user-data';
 import type { ModuleStack } from './module-stack';
@@ -17,7 +18,7 @@ import {
 
 /** What both NAT modules feed to `NatInstance` from their shared inputs, as its props. */
 export type NatInputs = Required<
-  Pick<NatInstanceProps, 'natId' | 'enabled' | 'spot' | 'imageId' | 'keyName' | 'tags' | 'ssmPolicyArn' | 'rootVolumeSize' | 'portForwards' | 'userDataWriteFiles' | 'userDataRuncmd'>
+  Pick<NatInstanceProps, 'natId' | 'enabled' | 'spot' | 'imageId' | 'keyName' | 'tags' | 'ssmPolicyArn' | 'rootVolumeSize' | 'portForwards' | 'userDataWriteFiles' | 'userDataRuncmd' | 'conntrack'>
 >;
 
 const WRITE_FILE_KEYS = ['path', 'content', 'permissions', 'owner', 'encoding'];
@@ -103,7 +104,30 @@ export function natInputs(stack: ModuleStack, firstInstanceType: string): NatInp
     ssmPolicyArn: ssmPolicyArn.stringValue,
     rootVolumeSize: rootVolumeSize.numberValue,
     portForwards: Token.asAny(forwards.expression) as unknown as PortForward[],
+    conntrack: conntrackInputs(stack),
     ...userData,
+  };
+}
+
+/** lib/spec/schema.ts `conntrack`, as flat inputs. */
+function conntrackInputs(stack: ModuleStack): NatInputs['conntrack'] {
+  const max = stack.input('conntrack_max', {
+    type: 'number', default: 0,
+    description: 'nf_conntrack_max on the instance (the hash table gets a quarter as many buckets). 0 (the default) sizes it by memory: 64 entries per MiB, 16384 to 1048576.',
+    validations: [
+      { condition: 'var.conntrack_max == floor(var.conntrack_max)', message: 'conntrack_max must be an integer' },
+      { condition: 'var.conntrack_max == 0 || (var.conntrack_max >= 1024 && var.conntrack_max <= 16777216)', message: 'conntrack_max must be 0 (sized by memory) or from 1024 to 16777216' },
+    ],
+  });
+  const timeout = (name: string, byDefault: number, min: number, max: number, what: string): number => stack.input(name, {
+    type: 'number', default: byDefault, validations: numberRangeChecks(name, min, max),
+    description: `Idle timeout in seconds of ${what}, ${min}-${max}: on the instance (nf_conntrack) and in EC2's tracking of its primary interface.`,
+  }).numberValue;
+  return {
+    max: max.numberValue,
+    tcpEstablishedTimeout: timeout('conntrack_tcp_established_timeout', CONNTRACK_DEFAULTS.tcpEstablishedTimeout, 60, 432000, 'an established TCP connection'),
+    udpTimeout: timeout('conntrack_udp_timeout', CONNTRACK_DEFAULTS.udpTimeout, 30, 60, 'a UDP flow seen one way'),
+    udpStreamTimeout: timeout('conntrack_udp_stream_timeout', CONNTRACK_DEFAULTS.udpStreamTimeout, 60, 180, 'a UDP flow seen both ways'),
   };
 }
 

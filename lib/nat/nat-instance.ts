@@ -13,6 +13,7 @@ import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, ty
 import { NatRole } from './nat-role';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
+import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
 import { renderBootConfig, renderUserData, type BootPortForward, type WriteFile } from './user-data';
 import { hasUnresolvedUserData, renderUserDataInTerraform } from './user-data-terraform';
 import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
@@ -93,6 +94,8 @@ export interface NatInstanceProps {
   readonly watchdog?: NatWatchdogProps | false;
   /** The hub VPC's name, the `Vpc` dimension of its traffic metrics. @default 'hub' */
   readonly hubName?: string;
+  /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
+  readonly conntrack?: ConntrackSettings;
 }
 
 export function amiParameter(architecture: Architecture): string {
@@ -246,6 +249,7 @@ export class NatInstance extends Construct {
       hubCidrs: choose(dedicated, true, props.servedCidrs ?? [], []),
       spokes,
       portForwards: Token.isUnresolved(forwards) ? (forwards as readonly BootPortForward[]) : forwards.map((f): BootPortForward => ({ ...f, toPort: f.toPort ?? f.port })),
+      conntrack: props.conntrack,
     });
     const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
       ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
@@ -268,6 +272,7 @@ export class NatInstance extends Construct {
         ipv6AddressCount: props.ipv6 ? 1 : undefined,
         deleteOnTermination: 'true',
         description: `NAT ${props.natId} primary`,
+        connectionTrackingSpecification: eniConnectionTracking(props.conntrack),
       }],
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
+import { conntrackConfig, type ConntrackSettings } from './conntrack';
 import { joinEach } from './for-each';
 import { WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
 
@@ -19,6 +20,8 @@ export interface BootConfig {
   readonly portForwards: readonly BootPortForward[];
   readonly attachMaxAttempts?: number;
   readonly interfaceWaitSeconds?: number;
+  /** @default - sized by memory, timeouts as in CONNTRACK_DEFAULTS */
+  readonly conntrack?: ConntrackSettings;
 }
 
 export interface BootPortForward {
@@ -66,6 +69,7 @@ export function renderBootConfig(config: BootConfig): string {
     ['PORT_FORWARDS', joinEach(config.portForwards, ' ', (f) => `${f.protocol}:${f.port}:${f.to}:${f.toPort}:${cidrList(f.allowFrom)}`)],
     ['ATTACH_MAX_ATTEMPTS', String(config.attachMaxAttempts ?? 8)],
     ['INTERFACE_WAIT_SECONDS', String(config.interfaceWaitSeconds ?? 60)],
+    ...conntrackConfig(config.conntrack),
   ];
   return ['# Written by cdktf-egress at synth time; read by nat-boot.sh.', ...entries.map(([k, v]) => `${k}="${v}"`), ''].join('\n');
 }
@@ -82,10 +86,12 @@ export interface UserDataProps {
 
 /** The cloud-config document (as an object) that installs and starts the boot script. */
 export function cloudConfig(props: UserDataProps): Record<string, unknown> {
+  // No `packages: [nftables]`: cloud-init's package module refreshes the repository metadata
+  // on every launch even when nft is there (tens of seconds, and a hard dependency on the
+  // repositories). The boot script installs nftables only when the image lacks nft.
+  const packages = [...new Set(props.packages ?? [])];
   return {
-    // AL2023's minimal footprint may lack nft; cloud-init installs it before runcmd starts the
-    // unit, and the script falls back to dnf once its egress route is up.
-    packages: [...new Set(['nftables', ...(props.packages ?? [])])],
+    ...(packages.length > 0 ? { packages } : {}),
     write_files: [
       // Plain text: the whole document is compressed (renderUserData), which packs the scripts tighter than each alone.
       { path: BOOT_SCRIPT_PATH, permissions: '0755', content: bootScript() },

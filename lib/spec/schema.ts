@@ -89,6 +89,15 @@ export const NatInstanceSchema = z.strictObject({
   keyName: z.string().min(1).max(255).optional(),
   sshAllowFrom: z.array(ipv4Cidr).default([]),
   rootVolumeSize: z.number().int().min(2).max(100).default(8),
+  /** nf_conntrack and EC2 connection tracking (lib/nat/conntrack.ts); the timeout ranges are EC2's. */
+  conntrack: z
+    .strictObject({
+      max: z.number().int().min(1024).max(16_777_216).optional(),
+      tcpEstablishedTimeout: z.number().int().min(60).max(432_000).default(7440),
+      udpTimeout: z.number().int().min(30).max(60).default(30),
+      udpStreamTimeout: z.number().int().min(60).max(180).default(120),
+    })
+    .default({ tcpEstablishedTimeout: 7440, udpTimeout: 30, udpStreamTimeout: 120 }),
   userData: z
     .strictObject({
       writeFiles: z

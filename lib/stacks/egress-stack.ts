@@ -77,6 +77,7 @@ export class EgressStack extends TerraformStack {
       keyName: nat.keyName,
       sshAllowFrom: nat.sshAllowFrom,
       rootVolumeSize: nat.rootVolumeSize,
+      conntrack: nat.conntrack,
       portForwards: nat.portForwards,
       userDataWriteFiles: nat.userData.writeFiles,
       userDataRuncmd: nat.userData.runcmd,

@@ -35,11 +35,11 @@ test('the unit is a oneshot that runs the script after the network is online, at
   expect(sections.Install).toEqual({ WantedBy: 'multi-user.target' });
 });
 
-test('cloud-init writes the three files, installs nftables and starts the unit', () => {
+test('cloud-init writes the three files and starts the unit; it installs no packages', () => {
   const cc = bundle.cloudConfig;
   const modes = Object.fromEntries(cc.write_files.map((f) => [f.path, f.permissions]));
   expect(modes).toMatchObject({ [SCRIPT_PATH]: '0755', [CONF_PATH]: '0644', [UNIT_PATH]: expect.anything() });
-  expect(cc.packages).toContain('nftables');
+  expect(cc.packages).toBeUndefined();
   expect(cc.runcmd?.slice(0, 2)).toEqual([
     ['systemctl', 'daemon-reload'],
     ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],

@@ -41,7 +41,8 @@ describe('modules/nat-instance as a drop-in for int128/nat-instance/aws', () => 
   it('GIVEN new inputs THEN each has a default, so int128 callers need no change', () => {
     const added = Object.keys(nat().variables.variable).filter((name) => !(name in INT128_INPUTS));
     expect(added.sort()).toEqual([
-      'alarm_conntrack_percent', 'alarm_email', 'alarm_no_in_service_minutes', 'alarm_topic_arn', 'alarms_enabled', 'create_eip',
+      'alarm_conntrack_percent', 'alarm_email', 'alarm_no_in_service_minutes', 'alarm_topic_arn', 'alarms_enabled',
+      'conntrack_max', 'conntrack_tcp_established_timeout', 'conntrack_udp_stream_timeout', 'conntrack_udp_timeout', 'create_eip',
       'metrics_enabled', 'metrics_period', 'port_forwards', 'root_volume_size', 'watchdog_egress_probe', 'watchdog_enabled',
       'watchdog_repairs_before_unhealthy',
     ]);

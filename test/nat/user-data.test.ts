@@ -148,7 +148,7 @@ describe('NAT user data', () => {
 describe('renderBootConfig and renderUserData', () => {
   const minimal = { natId: 'n', region: 'us-east-1', egressMode: 'primary' as const, hubCidrs: [], spokes: [], portForwards: [] };
 
-  it('GIVEN no retry settings THEN the boot script gets 8 attach attempts and 60 s to wait for an interface', () => {
+  it('GIVEN no retry or conntrack settings THEN the boot script gets 8 attach attempts, 60 s to wait for an interface and conntrack sized by memory', () => {
     expect(shellConfig(renderBootConfig(minimal))).toEqual({
       NAT_ID: 'n',
       REGION: 'us-east-1',
@@ -159,6 +159,10 @@ describe('renderBootConfig and renderUserData', () => {
       PORT_FORWARDS: '',
       ATTACH_MAX_ATTEMPTS: '8',
       INTERFACE_WAIT_SECONDS: '60',
+      CONNTRACK_MAX: '0',
+      CONNTRACK_TCP_ESTABLISHED_TIMEOUT: '7440',
+      CONNTRACK_UDP_TIMEOUT: '30',
+      CONNTRACK_UDP_STREAM_TIMEOUT: '120',
     });
   });
 
@@ -169,12 +173,12 @@ describe('renderBootConfig and renderUserData', () => {
     expect(parseYaml(text).runcmd).toContain('echo hi');
   });
 
-  it('GIVEN no packages THEN cloud-init still installs nftables, which the boot script needs', () => {
-    expect(parseYaml(cloudConfigText({ bootConfig: '' })).packages).toEqual(['nftables']);
+  it('GIVEN no packages THEN cloud-init installs nothing (the boot script installs nftables only when nft is missing)', () => {
+    expect(parseYaml(cloudConfigText({ bootConfig: '' })).packages).toBeUndefined();
   });
 
-  it('GIVEN packages THEN cloud-init installs them after nftables, each once', () => {
-    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools', 'nftables'] })).packages).toEqual(['nftables', 'conntrack-tools']);
+  it('GIVEN packages THEN cloud-init installs each once', () => {
+    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools', 'nftables', 'conntrack-tools'] })).packages).toEqual(['conntrack-tools', 'nftables']);
   });
 
   it('GIVEN a value only Terraform knows THEN rendering is refused here', () => {

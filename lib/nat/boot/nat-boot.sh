@@ -11,9 +11,9 @@
 # --repair (the watchdog's entry point): the same convergence, but a failure only exits
 # non-zero, leaving what works in place; the watchdog counts failed repairs and reports.
 #
-# nftables: `nft` comes from the `nftables` package, which the cloud-config installs
-# (`packages: [nftables]`) before runcmd starts this unit. Should it still be missing,
-# the script installs it with dnf once the instance has its egress route.
+# nftables: an image that has `nft` installs nothing; otherwise the script installs the
+# `nftables` package with dnf once the instance has its egress route (bounded, with a
+# swap file on small instances). See "packages" below.
 #
 # Config: /etc/cdktf-egress/nat.conf, KEY="value" lines written at synth time.
 # Environment overrides, for tests only:
@@ -58,6 +58,7 @@ trap 'fail "interrupted"' INT TERM
 # --- config ---------------------------------------------------------------------
 NAT_ID="" REGION="" EGRESS_MODE="dedicated" EC2_ENDPOINT_URL="" HUB_CIDRS="" SPOKES=""
 PORT_FORWARDS="" ATTACH_MAX_ATTEMPTS=8 INTERFACE_WAIT_SECONDS=60
+CONNTRACK_MAX=0 CONNTRACK_TCP_ESTABLISHED_TIMEOUT=7440 CONNTRACK_UDP_TIMEOUT=30 CONNTRACK_UDP_STREAM_TIMEOUT=120
 readonly IP4='((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])'
 readonly CIDR="$IP4/(3[0-2]|[12]?[0-9])"
 readonly CIDRS="$CIDR(,$CIDR)*"
@@ -73,6 +74,8 @@ load_config() {
     case $k in
       NAT_ID | REGION | EGRESS_MODE | EC2_ENDPOINT_URL | HUB_CIDRS | SPOKES | PORT_FORWARDS | ATTACH_MAX_ATTEMPTS | INTERFACE_WAIT_SECONDS)
         printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
+      CONNTRACK_MAX | CONNTRACK_TCP_ESTABLISHED_TIMEOUT | CONNTRACK_UDP_TIMEOUT | CONNTRACK_UDP_STREAM_TIMEOUT)
+        printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
       *) log "ignoring unknown config key $k" ;;
     esac
   done <"$CONF"
@@ -80,6 +83,10 @@ load_config() {
   [[ $EGRESS_MODE == dedicated || $EGRESS_MODE == primary ]] || fail "EGRESS_MODE must be dedicated or primary"
   [[ $ATTACH_MAX_ATTEMPTS =~ ^[1-9][0-9]?$ ]] || fail "ATTACH_MAX_ATTEMPTS must be 1-99"
   [[ $INTERFACE_WAIT_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "INTERFACE_WAIT_SECONDS must be 1-9999"
+  [[ $CONNTRACK_MAX =~ ^(0|[1-9][0-9]{2,7})$ ]] || fail "CONNTRACK_MAX must be 0 (sized by memory) or 100-99999999"
+  for w in CONNTRACK_TCP_ESTABLISHED_TIMEOUT CONNTRACK_UDP_TIMEOUT CONNTRACK_UDP_STREAM_TIMEOUT; do
+    [[ ${!w} =~ ^[1-9][0-9]{0,6}$ ]] || fail "$w must be 1-9999999 seconds"
+  done
   for w in $HUB_CIDRS; do [[ $w =~ ^$CIDR$ ]] || fail "HUB_CIDRS: bad CIDR $w"; done
   for w in $SPOKES; do [[ $w =~ ^[1-9][0-9]?=$CIDRS$ ]] || fail "SPOKES: bad entry $w"; done
   for w in $PORT_FORWARDS; do
@@ -190,27 +197,90 @@ attach_enis() {
 }
 
 # --- systemd-networkd: the same addresses, routes and rules, declared --------------
-# These files sort before amazon-ec2-net-utils' (70-*), so networkd uses them for these
-# interfaces at every later boot and DHCP renewal, and keeps the default route here.
-NETFILES=()
+# networkd removes routes and rules no .network file declares (ManageForeignRoutes=,
+# ManageForeignRoutingPolicyRules=) whenever it restarts or reconfigures a link, so every
+# route and rule the NAT needs is declared: the ENIs' in their own 40-* files (which sort
+# before amazon-ec2-net-utils' 70-<iface>.network and so take those interfaces over), the
+# primary interface's table-RT_BASE route and rule in a drop-in for whichever file
+# networkd uses for it (ec2-net-utils', cloud-init's). A 40-* file carries the MTU the
+# link had under ec2-net-utils (9001, from its 80-ec2.network), which it would lose
+# otherwise. Files are rewritten only when their content changes, and networkd is reloaded
+# only then: a reload reconfigures links, which must not race the routes added next.
+NETFILES=() NET_CHANGED=0
+readonly DROPIN=50-cdktf-egress.conf
+
+networkd_active() {
+  case $NETDIR in /etc/systemd/network | /run/systemd/network) ;; *) return 1 ;; esac
+  systemctl is-active --quiet systemd-networkd 2>/dev/null
+}
+
+write_if_changed() { # file content
+  mkdir -p "${1%/*}"
+  [[ -f $1 && $(<"$1") == "$2" ]] && return 0
+  printf '%s\n' "$2" >"$1.tmp"
+  mv -f "$1.tmp" "$1"
+  NET_CHANGED=1
+  log "wrote $1"
+}
+
+# Waits (bounded) until networkd has configured the link. A link no file matches stays
+# "unmanaged"; ec2-net-utils writes its file a moment after hot-plug, so that is believed
+# only once it has lasted a few seconds.
+wait_configured() { # dev seconds
+  local n=0 unmanaged=0 state=""
+  networkd_active || return 0
+  while ((n++ < $2 * 4)); do
+    state=$(networkctl list --no-legend --no-pager "$1" 2>/dev/null | awk '{ print $5 }')
+    case $state in
+      configured) return 0 ;;
+      unmanaged) ((++unmanaged < 20)) || return 0 ;;
+      failed | linger) break ;;
+    esac
+    sleep 0.25
+  done
+  log "systemd-networkd: $1 is ${state:-unknown} after ${2}s; continuing"
+}
+
 networkd_file() { # idx mac ip/len [more sections]
-  local f="$NETDIR/40-cdktf-egress-dev$1.network"
-  mkdir -p "$NETDIR"
-  printf '# Written by cdktf-egress nat-boot.sh at every boot.\n[Match]\nMACAddress=%s\n\n[Link]\nRequiredForOnline=no\n\n[Network]\nAddress=%s\n%s' \
-    "$2" "$3" "${4:-}" >"$f.tmp"
-  mv -f "$f.tmp" "$f"
+  local f="$NETDIR/40-cdktf-egress-dev$1.network" mtu
+  wait_configured "${DEV[$1]}" 20
+  mtu=$(<"/sys/class/net/${DEV[$1]}/mtu")
+  write_if_changed "$f" "$(printf '# Written by cdktf-egress nat-boot.sh; rewritten only when its content changes.\n[Match]\nMACAddress=%s\n\n[Link]\nMTUBytes=%s\nRequiredForOnline=no\n\n[Network]\nAddress=%s\n%s' \
+    "$2" "$mtu" "$3" "${4:-}")"
   NETFILES+=("$f")
 }
 
-networkd_apply() {
-  local f
-  for f in "$NETDIR"/40-cdktf-egress-dev*.network; do
-    [[ -e $f && " ${NETFILES[*]} " != *" $f "* ]] && rm -f "$f"
-  done
-  case $NETDIR in /etc/systemd/network | /run/systemd/network) ;; *) return 0 ;; esac
-  if systemctl is-active --quiet systemd-networkd 2>/dev/null; then
-    timeout 20 networkctl reload || log "networkctl reload failed; the runtime routes are in place"
+# The primary interface's route to its own subnet router in table RT_BASE, and the rule
+# sending its own address there, as a drop-in for the file networkd configures it from.
+networkd_primary() {
+  local file primary net
+  [[ $EGRESS_MODE == dedicated ]] && networkd_active || return 0
+  wait_configured "$PRIMARY_DEV" 20
+  file=$(networkctl status --no-pager "$PRIMARY_DEV" 2>/dev/null | awk -F': ' '/Network File:/ { print $2 }')
+  if [[ $file != /*.network ]]; then
+    log "systemd-networkd does not manage $PRIMARY_DEV; its table $RT_BASE route and rule stay runtime only"
+    return 0
   fi
+  primary=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
+  net=$(imds "network/interfaces/macs/$PRIMARY_MAC/subnet-ipv4-cidr-block")
+  write_if_changed "$NETDIR/${file##*/}.d/$DROPIN" "$(printf '# Written by cdktf-egress nat-boot.sh: the primary address keeps leaving by %s.\n[Route]\nGateway=%s\nTable=%d\n\n[RoutingPolicyRule]\nFrom=%s\nTable=%d\nPriority=%d\n' \
+    "$PRIMARY_DEV" "$(first_host "$net")" $RT_BASE "${primary%%$'\n'*}" $RT_BASE $RT_BASE)"
+  NETFILES+=("$NETDIR/${file##*/}.d/$DROPIN")
+}
+
+networkd_apply() {
+  local f dev
+  networkd_primary
+  for f in "$NETDIR"/40-cdktf-egress-dev*.network "$NETDIR"/*.network.d/"$DROPIN"; do
+    if [[ -e $f && " ${NETFILES[*]} " != *" $f "* ]]; then rm -f "$f" && NET_CHANGED=1; fi
+  done
+  networkd_active || return 0
+  if ((NET_CHANGED == 0)); then
+    log "systemd-networkd files unchanged; no reload"
+    return 0
+  fi
+  timeout 20 networkctl reload || log "networkctl reload failed; the runtime routes are in place"
+  for dev in "$PRIMARY_DEV" "${DEV[@]}"; do wait_configured "$dev" 30; done
 }
 
 # --- egress -------------------------------------------------------------------------
@@ -254,27 +324,143 @@ setup_spokes() {
 
 # Replies go out the interface their flow came in on: the flow's ct mark selects the
 # spoke's table, so spokes with identical CIDRs work side by side.
-apply_routes() {
-  local pref s idx dev gw cidrs c mark primary net
-  for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 >= lo && $1 < lo + 100 { print $1 }'); do
-    ip rule del pref "$pref"
+#
+# Converges without a gap: what is there stays, what is missing is added, what is not
+# wanted (or there twice) goes. Routes networkd already installed are left as they are:
+# replacing one would change its protocol and make it foreign to networkd.
+has_route() { # table dst gw dev: present with metric 0
+  ip -4 route show table "$1" exact "$2" 2>/dev/null |
+    awk -v w="via $3 dev $4" 'index($0, w) && !/ metric [1-9]/ { f = 1 } END { exit !f }'
+}
+ensure_route() { # table dst gw dev
+  has_route "$@" || ip route replace "$2" via "$3" dev "$4" table "$1"
+}
+# Leaves only these destinations in a table (by first word of `ip route show`).
+prune_table() { # table dst...
+  local t=$1 dst
+  shift
+  for dst in $(ip -4 route show table "$t" 2>/dev/null | awk '{ print $1 }' | sort -u); do
+    [[ " $* " == *" $dst "* ]] || ip route del "$dst" table "$t"
   done
+}
+
+# RULES: "pref|selector as `ip rule show` prints it|arguments to add it", one per wanted rule.
+apply_rules() {
+  local r pref sel add lines body
+  local -A want=()
+  for r in "${RULES[@]}"; do want[${r%%|*}]=1; done
+  for pref in $(ip -4 rule show | awk -F: -v lo=$RT_BASE '$1 >= lo && $1 < lo + 100 { print $1 }' | sort -un); do
+    [[ -n ${want[$pref]:-} ]] || while ip rule del pref "$pref" 2>/dev/null; do :; done
+  done
+  for r in "${RULES[@]}"; do
+    IFS='|' read -r pref sel add <<<"$r"
+    lines=$(ip -4 rule show pref "$pref")
+    # A second copy (one of ours beside networkd's) goes first.
+    while [[ $lines == *$'\n'* ]] && ip rule del pref "$pref" protocol boot 2>/dev/null; do lines=$(ip -4 rule show pref "$pref"); done
+    body=${lines#*:}
+    body=${body#"${body%%[![:space:]]*}"}
+    [[ -n $lines && $lines != *$'\n'* && "$body " == "$sel "* ]] && continue
+    while ip rule del pref "$pref" 2>/dev/null; do :; done
+    # shellcheck disable=SC2086 # word splitting wanted
+    ip rule add $add pref "$pref"
+  done
+}
+
+apply_routes() {
+  local s idx dev gw cidrs c mark primary net
+  RULES=()
   if [[ $EGRESS_MODE == dedicated ]]; then
-    ip route replace default via "$EGRESS_GW" dev "$EGRESS_DEV"
+    ensure_route main default "$EGRESS_GW" "$EGRESS_DEV"
     # Traffic from the primary address (SSH to its public IP) still leaves by the primary
     # interface: AWS drops it on the egress ENI. Table RT_BASE+0, device 0.
     primary=$(imds "network/interfaces/macs/$PRIMARY_MAC/local-ipv4s")
     net=$(imds "network/interfaces/macs/$PRIMARY_MAC/subnet-ipv4-cidr-block")
-    ip route replace default via "$(first_host "$net")" dev "$PRIMARY_DEV" table $RT_BASE
-    ip rule add from "${primary%%$'\n'*}" table $RT_BASE pref $RT_BASE
+    ensure_route $RT_BASE default "$(first_host "$net")" "$PRIMARY_DEV"
+    prune_table $RT_BASE default
+    RULES+=("$RT_BASE|from ${primary%%$'\n'*} lookup $RT_BASE|from ${primary%%$'\n'*} table $RT_BASE")
   fi
   for s in "${SPOKE_LIST[@]}"; do
     read -r idx dev gw cidrs <<<"$s"
     mark=$((RT_BASE + idx))
-    ip route flush table "$mark" 2>/dev/null || : # absent on first boot
-    for c in ${cidrs//,/ }; do ip route add "$c" via "$gw" dev "$dev" table "$mark"; done
-    ip rule add fwmark "$mark" table "$mark" pref "$mark"
+    for c in ${cidrs//,/ }; do ensure_route "$mark" "$c" "$gw" "$dev"; done
+    # shellcheck disable=SC2086 # word splitting wanted
+    prune_table "$mark" ${cidrs//,/ }
+    RULES+=("$mark|from all fwmark $(printf '%#x' "$mark") lookup $mark|fwmark $mark table $mark")
   done
+  apply_rules
+}
+
+# --- packages -------------------------------------------------------------------------
+# An image with nftables (AL2023's standard AMI, or an imageId with it baked in) installs
+# nothing. Otherwise dnf installs it, bounded: two attempts of at most PKG_TIMEOUT seconds.
+# dnf has been OOM-killed on 512 MiB instances, so below 1 GiB a swap file carries it and
+# goes again afterwards.
+readonly PKG_TIMEOUT=150 SWAPFILE=/var/lib/cdktf-egress/install.swap
+mem_kib() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
+
+swap_on() {
+  (($(mem_kib) < 1048576)) || return 0
+  mkdir -p "${SWAPFILE%/*}"
+  if { fallocate -l 1G "$SWAPFILE" || dd if=/dev/zero of="$SWAPFILE" bs=1M count=1024 status=none; } 2>/dev/null \
+    && chmod 600 "$SWAPFILE" && mkswap -q "$SWAPFILE" >/dev/null && swapon "$SWAPFILE"; then
+    log "swap file $SWAPFILE on for the install ($(($(mem_kib) / 1024)) MiB of memory)"
+  else
+    log "could not set up a swap file; installing without"
+    rm -f "$SWAPFILE"
+  fi
+}
+swap_off() {
+  [[ -e $SWAPFILE ]] || return 0
+  swapoff "$SWAPFILE" 2>/dev/null || :
+  rm -f "$SWAPFILE"
+}
+
+ensure_nft() {
+  local try
+  if command -v nft >/dev/null; then
+    log "nft present; nothing to install"
+    return 0
+  fi
+  command -v dnf >/dev/null || fail "nft not found and there is no dnf to install nftables with"
+  swap_on
+  for try in 1 2; do
+    log "installing nftables with dnf (attempt $try/2)"
+    if timeout "$PKG_TIMEOUT" dnf -y -q --setopt=install_weak_deps=False install nftables >&2; then break; fi
+    ((try == 2)) || sleep 5
+  done
+  swap_off
+  command -v nft >/dev/null || fail "nft not found and dnf could not install nftables"
+  log "nftables installed"
+}
+
+# --- conntrack ----------------------------------------------------------------------------
+# Sized by memory unless nat.conf says otherwise: CONNTRACK_MAX entries (default 64 per MiB,
+# about 2% of memory at ~300 bytes an entry, between 16384 and 1048576; the kernel's own
+# default on a 512 MiB instance is a few thousand), a hash table of a quarter of that, and
+# idle timeouts: established TCP 7440 s (RFC 5382's floor, not the kernel's 5 days), UDP 30 s,
+# UDP streams 120 s.
+set_knob() { # path value
+  local now
+  if [[ ! -e $1 ]]; then log "conntrack: $1 not found; not set"; return 0; fi
+  now=$(<"$1")
+  [[ $now == "$2" ]] && return 0
+  # The table size is the kernel's, not a network namespace's: read-only in a container.
+  { echo "$2" >"$1"; } 2>/dev/null || log "conntrack: could not set ${1##*/} to $2 (read-only here); it stays $now"
+}
+
+tune_conntrack() {
+  local max=$CONNTRACK_MAX d=/proc/sys/net/netfilter
+  if ((max == 0)); then
+    max=$(($(mem_kib) / 16))
+    max=$((max < 16384 ? 16384 : max > 1048576 ? 1048576 : max))
+  fi
+  if command -v modprobe >/dev/null; then modprobe nf_conntrack 2>/dev/null || :; fi
+  set_knob /sys/module/nf_conntrack/parameters/hashsize $((max / 4 < 1024 ? 1024 : max / 4))
+  set_knob $d/nf_conntrack_max "$max"
+  set_knob $d/nf_conntrack_tcp_timeout_established "$CONNTRACK_TCP_ESTABLISHED_TIMEOUT"
+  set_knob $d/nf_conntrack_udp_timeout "$CONNTRACK_UDP_TIMEOUT"
+  set_knob $d/nf_conntrack_udp_timeout_stream "$CONNTRACK_UDP_STREAM_TIMEOUT"
+  log "conntrack: max $(<$d/nf_conntrack_max) (wanted $max), buckets $(<$d/nf_conntrack_buckets), timeouts tcp established $(<$d/nf_conntrack_tcp_timeout_established)s, udp $(<$d/nf_conntrack_udp_timeout)s, udp stream $(<$d/nf_conntrack_udp_timeout_stream)s"
 }
 
 # --- nftables ---------------------------------------------------------------------------
@@ -342,10 +528,7 @@ render_nft() {
 }
 
 apply_nft() {
-  if ! command -v nft >/dev/null; then
-    log "nft missing; installing nftables"
-    timeout 300 dnf -y -q install nftables >&2 || fail "nft not found and dnf could not install nftables"
-  fi
+  ensure_nft
   render_nft | nft -f - || fail "nft rejected the ruleset"
 }
 
@@ -390,6 +573,7 @@ setup_egress
 setup_spokes
 networkd_apply
 apply_routes
+tune_conntrack
 apply_nft
 forwarding_on
 verify

@@ -17,6 +17,8 @@ export interface BootBundle {
   readonly confText: string;
   readonly conf: Readonly<Record<string, string>>;
   readonly cloudConfig: CloudConfig;
+  /** The user data as cloud-init reads it (base64 and gzip undone): the whole `#cloud-config` document. */
+  readonly userDataText: string;
 }
 
 export interface CloudConfig {
@@ -52,11 +54,16 @@ export function parseConf(text: string): Record<string, string> {
 }
 
 export function decodeUserData(userData: string): CloudConfig {
+  return parse(userDataText(userData)) as CloudConfig;
+}
+
+/** Base64 user data (gzipped or not) to the `#cloud-config` text cloud-init reads. */
+export function userDataText(userData: string): string {
   let raw = Buffer.from(userData, 'base64');
   if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
   const text = raw.toString('utf8');
   if (!text.startsWith('#cloud-config\n')) throw new Error(`user data is not a #cloud-config document: ${text.slice(0, 40)}`);
-  return parse(text) as CloudConfig;
+  return text;
 }
 
 /** The bytes cloud-init writes for a write_files entry (its `encoding` as cloud-init reads it). */
@@ -100,6 +107,7 @@ export function writeBundle(userData: string, dir: string): BootBundle {
     confText,
     conf,
     cloudConfig: cc,
+    userDataText: userDataText(userData),
   };
 }
 

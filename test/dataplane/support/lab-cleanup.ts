@@ -39,6 +39,9 @@ export async function sweepStaleLabs(): Promise<void> {
   }
   for (const entry of readdirSync(tmpdir())) {
     const m = /^egdp-(\d+)-/.exec(entry);
-    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    if (!m || alive(Number(m[1]))) continue;
+    // An instance disk (an overlay mount) left under the directory goes first.
+    await run(['sh', '-c', 'awk -v d="$0/" \'index($2, d) == 1 { print $2 }\' /proc/mounts | sort -r | xargs -r -n1 umount -l', join(tmpdir(), entry)]);
+    rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   }
 }

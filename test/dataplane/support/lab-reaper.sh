@@ -17,4 +17,6 @@ if [[ -f $lab/namespaces ]]; then
     ip netns del "$ns" 2>/dev/null
   done <"$lab/namespaces"
 fi
+# Instance disks (overlay mounts) under the lab go before the files.
+awk -v d="$lab/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
 rm -rf -- "$lab"

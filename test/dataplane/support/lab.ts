@@ -324,9 +324,14 @@ export class Lab {
 
   /** A reboot: fresh kernel state, same disk, ENIs still attached; systemd-networkd applies its files before the unit runs. */
   async reboot(inst: Instance): Promise<void> {
+    await this.powerCycle(inst);
+    await applyNetworkdFiles(inst.ns, join(inst.dir, 'networkd'));
+  }
+
+  /** Off and on again: fresh kernel state (a new namespace), ENIs still attached, IMDS back; nothing configured. */
+  async powerCycle(inst: Instance): Promise<void> {
     await this.powerOff(inst);
     await this.powerOn(inst);
-    await applyNetworkdFiles(inst.ns, join(inst.dir, 'networkd'));
   }
 
   /** Runs the boot script from the bundle inside the instance, as the unit would. */

@@ -31,7 +31,7 @@ export async function applyNetworkdFiles(ns: string, dir: string): Promise<void>
   if (!existsSync(dir)) return;
   const links = await runOk(['ip', '-n', ns, '-br', 'link', 'show']);
   const known: Record<string, string[]> = {
-    Match: ['MACAddress'], Link: ['RequiredForOnline'], Network: ['Address'],
+    Match: ['MACAddress'], Link: ['RequiredForOnline', 'MTUBytes'], Network: ['Address'],
     Route: ['Gateway', 'Destination', 'Table'], RoutingPolicyRule: ['FirewallMark', 'Table', 'Priority'],
   };
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.network')).sort()) {
@@ -48,6 +48,7 @@ export async function applyNetworkdFiles(ns: string, dir: string): Promise<void>
     await ip('link', 'set', dev, 'up');
     for (const s of sections) {
       const k = s.keys;
+      if (s.name === 'Link' && k.MTUBytes) await ip('link', 'set', dev, 'mtu', k.MTUBytes);
       if (s.name === 'Network' && k.Address) await ip('addr', 'add', k.Address, 'dev', dev);
       if (s.name === 'Route') await ip('route', 'replace', k.Destination ?? 'default', 'via', k.Gateway, 'dev', dev, 'table', k.Table ?? 'main');
       if (s.name === 'RoutingPolicyRule') await ip('rule', 'add', 'fwmark', k.FirewallMark, 'table', k.Table, 'pref', k.Priority);
