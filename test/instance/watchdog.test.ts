@@ -53,10 +53,10 @@ afterAll(async () => {
   removeBundles();
 });
 
-/** The watchdog's journal lines since `cursor` (a line count taken before). */
+/** What the watchdog (and the boot script it runs) logged this boot, prefixes stripped. */
 async function watchdogLog(): Promise<string[]> {
   const r = await nat.os.exec(['journalctl', '-b', '-o', 'cat', '--no-pager', '-t', WATCHDOG]);
-  return r.stdout.split('\n').filter(Boolean);
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^cdktf-egress-(watchdog|nat): /, ''));
 }
 
 /** Polls the journal (bounded) until a new line matches; returns the milliseconds it took. */
@@ -88,7 +88,7 @@ describe('the watchdog under systemd', () => {
     const ms = await untilLogged(/^repaired$/, from, t0, 60_000);
     timings.push(`table flushed: repaired ${ms} ms after the fault (timer included)`);
     expect(ms).toBeLessThan(REPAIR_BOUND_MS);
-    expect((await watchdogLog()).slice(from)[0]).toMatch(/failed: no masquerade rule for ens6/);
+    expect((await watchdogLog()).slice(from)[0]).toMatch(/^failed: no masquerade rule for ens6/);
     await expectEgressViaEip(lab, lab.host('hub', HUB_HOST), 'wd-table');
     await expectEgressViaEip(lab, lab.host(spokeIdx, SPOKE_HOST), 'wd-table-spoke');
   });
