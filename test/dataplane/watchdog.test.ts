@@ -159,6 +159,25 @@ describe('faults the watchdog repairs by converging again', () => {
 });
 
 describe('faults converging cannot fix: Unhealthy after the configured repairs', () => {
+  test('a fault that comes back after each repair: the repairs count as failed, then Unhealthy', async () => {
+    const s0 = lab.state();
+    s0.health = [];
+    lab.writeState(s0);
+    await healthyStart();
+    const forwardingOff = () => lab.sh(nat.ns, 'echo 0 > /proc/sys/net/ipv4/ip_forward');
+    await forwardingOff();
+    // Something on the host keeps turning forwarding off again between runs.
+    const out = await runTimer(lab, nat, async () => {
+      await forwardingOff();
+      return healthReports(lab, nat).length > 0;
+    }, { maxRuns: 4 });
+    expect(out.runs.map((r) => r.code)).toEqual([0, 0, 1]);
+    expect(out.log.match(/^cdktf-egress-watchdog: repaired$/gm)).toHaveLength(2);
+    expect(out.log).toMatch(/reported i-\w+ Unhealthy after 2 failed repairs/);
+    timings.push({ fault: 'forwarding-off-recurring', outcome: 'Unhealthy', runs: out.runs.length, ms: out.ms });
+    await lab.sh(nat.ns, 'echo 1 > /proc/sys/net/ipv4/ip_forward');
+  });
+
   test('conntrack near full: two failed repairs, then one Unhealthy report, and no more', async () => {
     // 1 % of the namespace's fixed maximum is a few thousand entries: UDP flows to as many ports.
     await healthyStart({ CONNTRACK_FULL_PERCENT: '1' });

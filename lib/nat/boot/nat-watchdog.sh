@@ -62,7 +62,7 @@ load_config() {
 }
 
 # --- state, kept across runs in tmpfs (a reboot starts afresh) ---------------------------
-FAILED_REPAIRS=0 REPAIRED_LAST_RUN=0 REPORTED=0 LAST_SENT=0 PORT_FAILURES_SEEN="" REPAIRS_UNSENT=0 REPAIR_FAILURES_UNSENT=0
+FAILED_REPAIRS=0 REPAIRED_KEYS="" REPORTED=0 LAST_SENT=0 PORT_FAILURES_SEEN="" REPAIRS_UNSENT=0 REPAIR_FAILURES_UNSENT=0
 COUNTERS_SEEN=""
 load_state() {
   local f=$STATE_DIR/watchdog.state line
@@ -74,7 +74,7 @@ load_state() {
 }
 save_state() {
   local f=$STATE_DIR/watchdog.state k
-  for k in FAILED_REPAIRS REPAIRED_LAST_RUN REPORTED LAST_SENT PORT_FAILURES_SEEN REPAIRS_UNSENT REPAIR_FAILURES_UNSENT COUNTERS_SEEN; do
+  for k in FAILED_REPAIRS REPAIRED_KEYS REPORTED LAST_SENT PORT_FAILURES_SEEN REPAIRS_UNSENT REPAIR_FAILURES_UNSENT COUNTERS_SEEN; do
     printf '%s=%s\n' "$k" "${!k}"
   done >"$f.tmp" && mv -f "$f.tmp" "$f"
 }
@@ -103,17 +103,23 @@ expected_enis() {
 }
 
 FAILURES=() EGRESS_DEV="" DEVS=()
-fail_check() { FAILURES+=("$*"); }
+# Each failure has a key naming what failed (nft, forward, route, dev<N>, conntrack, ports,
+# probe), so a fault that comes back after its repair is told from a new one.
+FAILED_KEYS=""
+fail_check() { # key message
+  FAILED_KEYS+=" $1"
+  FAILURES+=("$2")
+}
 
 check_enis() {
   local idx mac addr dev
   while read -r idx mac addr; do
-    if [[ $mac == - ]]; then fail_check "device $idx: no networkd file from the boot script"; continue; fi
+    if [[ $mac == - ]]; then fail_check "dev$idx" "device $idx: no networkd file from the boot script"; continue; fi
     dev=$(link_by_mac "$mac")
-    if [[ -z $dev ]]; then fail_check "device $idx ($mac) is not attached"; continue; fi
+    if [[ -z $dev ]]; then fail_check "dev$idx" "device $idx ($mac) is not attached"; continue; fi
     DEVS[idx]=$dev
-    [[ $(ip -br link show dev "$dev") =~ ^[^[:space:]]+[[:space:]]+(UP|UNKNOWN) ]] || fail_check "device $idx ($dev) is down"
-    [[ $(ip -4 -o addr show dev "$dev") == *" $addr "* ]] || fail_check "device $idx ($dev) lacks its address $addr"
+    [[ $(ip -br link show dev "$dev") =~ ^[^[:space:]]+[[:space:]]+(UP|UNKNOWN) ]] || fail_check "dev$idx" "device $idx ($dev) is down"
+    [[ $(ip -4 -o addr show dev "$dev") == *" $addr "* ]] || fail_check "dev$idx" "device $idx ($dev) lacks its address $addr"
   done < <(expected_enis)
   if [[ $EGRESS_MODE == dedicated ]]; then
     EGRESS_DEV=${DEVS[1]:-}
@@ -127,16 +133,16 @@ check_enis() {
 check_nat() {
   local rules def
   if ! rules=$(nft list chain ip "$TABLE" snat_out 2>/dev/null); then
-    fail_check "nftables table $TABLE or its snat_out chain is missing"
+    fail_check nft "nftables table $TABLE or its snat_out chain is missing"
   elif [[ -n $EGRESS_DEV && $rules != *"oifname \"$EGRESS_DEV\" masquerade"* ]]; then
-    fail_check "no masquerade rule for $EGRESS_DEV"
+    fail_check nft "no masquerade rule for $EGRESS_DEV"
   fi
-  nft list chain ip "$TABLE" filter_forward >/dev/null 2>&1 || fail_check "forward filter chain is missing"
-  [[ $(</proc/sys/net/ipv4/ip_forward) == 1 ]] || fail_check "IPv4 forwarding is off"
+  nft list chain ip "$TABLE" filter_forward >/dev/null 2>&1 || fail_check nft "forward filter chain is missing"
+  [[ $(</proc/sys/net/ipv4/ip_forward) == 1 ]] || fail_check forward "IPv4 forwarding is off"
   [[ -n $EGRESS_DEV ]] || return 0
   def=$(ip -4 route show default | awk '{ m = 0; for (i = 1; i < NF; i++) { if ($i == "metric") m = $(i + 1); if ($i == "dev") d = $(i + 1) }
     if (b == "" || m < bm) { b = d; bm = m } } END { print b }')
-  [[ $def == "$EGRESS_DEV" ]] || fail_check "default route is on ${def:-nothing}, not $EGRESS_DEV"
+  [[ $def == "$EGRESS_DEV" ]] || fail_check route "default route is on ${def:-nothing}, not $EGRESS_DEV"
 }
 
 # Conntrack entries, maximum and masquerade port-allocation failures (insert_failed: no
@@ -159,11 +165,11 @@ check_conntrack() {
   local new
   read_conntrack
   if ((CT_MAX > 0 && CT_COUNT * 100 >= CT_MAX * CONNTRACK_FULL_PERCENT)); then
-    fail_check "conntrack is ${CT_COUNT}/${CT_MAX} full (limit ${CONNTRACK_FULL_PERCENT}%)"
+    fail_check conntrack "conntrack is ${CT_COUNT}/${CT_MAX} full (limit ${CONNTRACK_FULL_PERCENT}%)"
   fi
   if [[ -n $PORT_FAILURES_SEEN ]]; then
     new=$((CT_INSERT_FAILED - PORT_FAILURES_SEEN))
-    ((new < PORT_FAILURES_LIMIT)) || fail_check "$new port-allocation failures since the last run (limit $PORT_FAILURES_LIMIT)"
+    ((new < PORT_FAILURES_LIMIT)) || fail_check ports "$new port-allocation failures since the last run (limit $PORT_FAILURES_LIMIT)"
   fi
   PORT_FAILURES_SEEN=$CT_INSERT_FAILED
 }
@@ -174,15 +180,21 @@ check_probe() {
   [[ -n $WATCHDOG_PROBE && -n $EGRESS_DEV ]] || return 0
   connected=$(curl --interface "$EGRESS_DEV" -s -o /dev/null -w '%{time_connect}' --connect-timeout "$WATCHDOG_PROBE_TIMEOUT" \
     --max-time $((WATCHDOG_PROBE_TIMEOUT + 1)) "telnet://$WATCHDOG_PROBE" </dev/null) || :
-  [[ ${connected:-0} != 0 && ${connected//[0.]/} != "" ]] || fail_check "no TCP connection to $WATCHDOG_PROBE through $EGRESS_DEV"
+  [[ ${connected:-0} != 0 && ${connected//[0.]/} != "" ]] || fail_check probe "no TCP connection to $WATCHDOG_PROBE through $EGRESS_DEV"
 }
 
 run_checks() {
-  FAILURES=() DEVS=() EGRESS_DEV=""
+  FAILURES=() FAILED_KEYS="" DEVS=() EGRESS_DEV=""
   check_enis
   check_nat
   check_conntrack
   check_probe
+}
+
+came_back() {
+  local k
+  for k in $FAILED_KEYS; do [[ " $REPAIRED_KEYS " != *" $k "* ]] || return 0; done
+  return 1
 }
 
 # --- repair and the Unhealthy report --------------------------------------------------------
@@ -298,17 +310,18 @@ run_checks
 status=0
 if ((${#FAILURES[@]} == 0)); then
   ((FAILED_REPAIRS == 0)) || log "healthy again after $FAILED_REPAIRS failed repairs"
-  FAILED_REPAIRS=0 REPAIRED_LAST_RUN=0 REPORTED=0
+  FAILED_REPAIRS=0 REPAIRED_KEYS="" REPORTED=0
 else
-  # A repair that passed its own check but did not hold until this run failed too.
-  ((REPAIRED_LAST_RUN == 0)) || FAILED_REPAIRS=$((FAILED_REPAIRS + 1)) REPAIR_FAILURES_UNSENT=$((REPAIR_FAILURES_UNSENT + 1))
-  REPAIRED_LAST_RUN=0
+  # A repair that passed its own check but whose fault is back at this run failed too.
+  if came_back; then FAILED_REPAIRS=$((FAILED_REPAIRS + 1)) REPAIR_FAILURES_UNSENT=$((REPAIR_FAILURES_UNSENT + 1)); fi
+  REPAIRED_KEYS=""
   if ((FAILED_REPAIRS >= WATCHDOG_REPAIRS)); then
     log "still failing after $FAILED_REPAIRS failed repairs: $(IFS=';'; echo "${FAILURES[*]}")"
     ((REPORTED)) || report_unhealthy || :
     status=1
   else
     log "failed: $(IFS=';'; echo "${FAILURES[*]}")"
+    repaired_keys=$FAILED_KEYS
     repair
     REPAIRS_UNSENT=$((REPAIRS_UNSENT + 1))
     # Counted afresh: the repair may have re-created interfaces and the metrics table.
@@ -317,7 +330,7 @@ else
     run_checks
     if ((${#FAILURES[@]} == 0)); then
       log "repaired"
-      REPAIRED_LAST_RUN=1
+      REPAIRED_KEYS=${repaired_keys# }
     else
       FAILED_REPAIRS=$((FAILED_REPAIRS + 1)) REPAIR_FAILURES_UNSENT=$((REPAIR_FAILURES_UNSENT + 1))
       log "repair $FAILED_REPAIRS/$WATCHDOG_REPAIRS did not help: $(IFS=';'; echo "${FAILURES[*]}")"
