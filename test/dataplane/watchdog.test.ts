@@ -68,6 +68,13 @@ async function spokeEgress(): Promise<string> {
 
 const repaired = (r: { code: number | null }) => r.code === 0;
 
+/** Forgets earlier Unhealthy reports, so a case sees only its own. */
+function clearHealth(): void {
+  const s = lab.state();
+  s.health = [];
+  lab.writeState(s);
+}
+
 /** Injects the fault, runs the timer until a run ends healthy, and checks traffic again. */
 async function expectRepaired(fault: string, inject: () => Promise<void>, detected: RegExp): Promise<TimerOutcome> {
   await healthyStart();
@@ -160,9 +167,7 @@ describe('faults the watchdog repairs by converging again', () => {
 
 describe('faults converging cannot fix: Unhealthy after the configured repairs', () => {
   test('a fault that comes back after each repair: the repairs count as failed, then Unhealthy', async () => {
-    const s0 = lab.state();
-    s0.health = [];
-    lab.writeState(s0);
+    clearHealth();
     await healthyStart();
     const forwardingOff = () => lab.sh(nat.ns, 'echo 0 > /proc/sys/net/ipv4/ip_forward');
     await forwardingOff();
@@ -179,6 +184,7 @@ describe('faults converging cannot fix: Unhealthy after the configured repairs',
   });
 
   test('conntrack near full: two failed repairs, then one Unhealthy report, and no more', async () => {
+    clearHealth();
     // 1 % of the namespace's fixed maximum is a few thousand entries: UDP flows to as many ports.
     await healthyStart({ CONNTRACK_FULL_PERCENT: '1' });
     const max = Number(await lab.sh(nat.ns, 'cat /proc/sys/net/netfilter/nf_conntrack_max'));
@@ -204,9 +210,7 @@ describe('faults converging cannot fix: Unhealthy after the configured repairs',
   });
 
   test('the egress probe failing upstream: Unhealthy after the configured repairs, the report retried until the API answers', async () => {
-    const s0 = lab.state();
-    s0.health = [];
-    lab.writeState(s0);
+    clearHealth();
     await healthyStart({ WATCHDOG_PROBE: `${INTERNET.host}:${PORTS.accept}`, WATCHDOG_PROBE_TIMEOUT: '2' });
     // Upstream loses the probe target's answers to the EIP; the NAT itself is intact.
     await lab.sh(lab.ns('igw'), `nft add table ip wdfault && nft add chain ip wdfault pre '{ type filter hook prerouting priority -300; }' && nft add rule ip wdfault pre ip daddr ${EIP} tcp sport ${PORTS.accept} drop`);
