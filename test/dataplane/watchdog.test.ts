@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { bundleFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
 import { EIP, INTERNET, Lab, PORTS, type Instance, type MetricDatum } from './support/lab';
 import { expectEgressViaEip } from './support/expect-net';
+import { parseNetworkFile } from './support/networkd';
 import { requireTools, runOk } from './support/proc';
 import {
   detachEni, healthReports, resetWatchdogState, runTimer, runWatchdog, shippedWatchdogConf, stateFile, writeWatchdogConf, type TimerOutcome,
@@ -108,6 +109,18 @@ describe('the shipped watchdog', () => {
     expect(conf).toMatch(/^METRICS_NAMESPACE="CdktfEgress"$/m);
     expect(conf).toMatch(/^METRIC_HUB="hub"$/m);
     expect(conf).toMatch(new RegExp(`^METRIC_SPOKES="${spokeIdx}=alpha"$`, 'm'));
+  });
+
+  test('its units: a timer every 30 s or less with 1 s accuracy, a oneshot that runs only after the boot unit succeeded', () => {
+    const unit = (path: string) => Object.fromEntries(parseNetworkFile(readFileSync(join(bundle.root, path), 'utf8')).map((x) => [x.name, x.keys]));
+    const timer = unit('/etc/systemd/system/cdktf-egress-watchdog.timer');
+    expect(parseInt(timer.Timer.OnUnitActiveSec, 10)).toBeLessThanOrEqual(30);
+    expect(timer.Timer).toMatchObject({ AccuracySec: '1s' });
+    expect(timer.Install).toEqual({ WantedBy: 'timers.target' });
+    const service = unit('/etc/systemd/system/cdktf-egress-watchdog.service');
+    expect(service.Unit).toMatchObject({ Requisite: 'cdktf-egress-nat.service', After: 'cdktf-egress-nat.service' });
+    expect(service.Service).toMatchObject({ Type: 'oneshot', ExecStart: '/opt/cdktf-egress/nat-watchdog.sh' });
+    expect(bundle.cloudConfig.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'cdktf-egress-watchdog.timer']);
   });
 
   test('on a healthy NAT a run is silent, exits 0 and changes nothing', async () => {
