@@ -9,6 +9,7 @@ import { replacementSection } from './sections/replacement';
 import { scalingSection } from './sections/scaling';
 import { synthSection } from './sections/synth';
 import { testTiersSection } from './sections/test-tiers';
+import { watchdogSection } from './sections/watchdog';
 
 // `npm run bench`: every section's table rows, one table, and bench/results.json with the
 // raw figures and the conditions they were measured under. Ratios compare figures from
@@ -19,7 +20,7 @@ import { testTiersSection } from './sections/test-tiers';
 // BENCH_RUNS (default 5) and BENCH_SLOW_RUNS (default 3) set the runs and pairs.
 
 /** In the order they run. A new section is a file under bench/sections and a line here. */
-const SECTIONS: readonly BenchSection[] = [synthSection, scalingSection, planSection, testTiersSection, dataplaneSection, replacementSection];
+const SECTIONS: readonly BenchSection[] = [synthSection, scalingSection, planSection, testTiersSection, dataplaneSection, replacementSection, watchdogSection];
 
 function selected(): BenchSection[] {
   const wanted = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);

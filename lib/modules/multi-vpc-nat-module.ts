@@ -5,6 +5,7 @@ import { NatInstance, type EgressInterface, type NatInstanceProps } from '../nat
 import type { NatSpoke } from '../nat/spoke-attachment';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput, natInputs } from './nat-inputs';
+import { monitoringInputs } from './monitoring-inputs';
 import { NAT_RESOURCE_NAMES } from './nat-instance-module';
 import {
   awsIdListCheck,
@@ -106,6 +107,7 @@ export class MultiVpcNatModule extends ModuleStack {
     }).stringValue as EgressInterface;
     const instanceTypes = this.instanceTypesInput();
     const shared = natInputs(this, 'local.instance_types[0]');
+    const monitoring = monitoringInputs(this);
     const hub = this.hubInputs();
     this.input('spokes', {
       type: SPOKE_TYPE, default: [],
@@ -117,12 +119,14 @@ export class MultiVpcNatModule extends ModuleStack {
 
     const nat = new NatInstance(this, 'nat', {
       ...shared,
+      watchdog: monitoring.watchdog,
       ...hub,
       region: this.region,
       egressInterface: mode,
       spokes: Token.asAny(spokes.expression) as unknown as NatSpoke[],
       instanceTypes,
     });
+    monitoring.alarms(nat, shared.natId);
     this.outputs(nat, instanceTypes);
     this.tagEverything(shared.tags);
   }

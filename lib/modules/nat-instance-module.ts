@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { NatInstance } from '../nat/nat-instance';
 import { ModuleStack } from './module-stack';
 import { cidrListInput, idInput, natInputs } from './nat-inputs';
+import { monitoringInputs } from './monitoring-inputs';
 import { awsIdListCheck, instanceTypeChecks, listLengthChecks } from './terraform-checks';
 
 /**
@@ -25,6 +26,8 @@ export const NAT_RESOURCE_NAMES: Readonly<Record<string, string>> = {
   'nat/cloud-config-base': 'cloud_config_base',
   'nat/cloud-config': 'cloud_config',
   'nat/user-data-text': 'user_data_text',
+  'nat/user-data-gzip': 'user_data_gzip',
+  'nat/role/metrics': 'metrics',
 };
 
 /** int128/nat-instance's defaults: x86 burstable types. */
@@ -35,6 +38,7 @@ export class NatInstanceModule extends ModuleStack {
   constructor(scope: Construct) {
     super(scope, 'nat-instance', { requiredVersion: '>= 1.5.0', names: NAT_RESOURCE_NAMES });
     const shared = natInputs(this, 'var.instance_types[0]');
+    const monitoring = monitoringInputs(this);
     const vpcId = idInput(this, 'vpc_id', 'vpc', 'ID of the VPC the NAT instance serves.');
     const publicSubnet = idInput(this, 'public_subnet', 'subnet', 'ID of the public subnet the instance and its ENI live in (it fixes the AZ).');
     // Checked non-empty rather than counted by length, so a list known only at apply plans.
@@ -56,6 +60,7 @@ export class NatInstanceModule extends ModuleStack {
 
     const nat = new NatInstance(this, 'nat', {
       ...shared,
+      watchdog: monitoring.watchdog,
       region: this.region,
       vpcId,
       publicSubnetId: publicSubnet,
@@ -66,6 +71,7 @@ export class NatInstanceModule extends ModuleStack {
       instanceTypes,
       createEip: createEip.value,
     });
+    monitoring.alarms(nat, shared.natId);
     this.natOutputs(nat);
     this.tagEverything(shared.tags);
   }

@@ -18,6 +18,7 @@ import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
 import { encodeUserData, renderBootConfig, type BootPortForward, type WriteFile } from './user-data';
 import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
+import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -108,6 +109,14 @@ export interface NatInstanceProps {
   readonly schedule?: NatScheduleProps;
   /** Exclusions from VPC Block Public Access for the NAT's subnet or VPC. @default - none */
   readonly blockPublicAccess?: Omit<BlockPublicAccessExclusionProps, 'natId' | 'vpcId' | 'subnetId' | 'inbound'>;
+  /**
+   * The on-instance watchdog (checks every 20 s, repairs, reports Unhealthy) and its opt-in
+   * CloudWatch metrics; `false` ships no watchdog.
+   * @default - the watchdog with its defaults, no metrics
+   */
+  readonly watchdog?: NatWatchdogProps | false;
+  /** The hub VPC's name, the `Vpc` dimension of its traffic metrics. @default 'hub' */
+  readonly hubName?: string;
   /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
   readonly conntrack?: ConntrackSettings;
 }
@@ -178,6 +187,7 @@ export class NatInstance extends Construct {
       natId: props.natId,
       ssmPolicyArn: props.ssmPolicyArn,
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
+      metrics: metricsFlag(props.watchdog),
     });
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
@@ -287,7 +297,10 @@ export class NatInstance extends Construct {
       launchHook: LAUNCH_HOOK,
       terminateHook: TERMINATE_HOOK,
     });
-    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd };
+    const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
+      ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
+    });
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig };
     // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
     const text = plainCloudConfigText(userDataProps);
     const userData = text === undefined ? renderUserDataInTerraform(this, userDataProps) : undefined;
@@ -338,6 +351,9 @@ export class NatInstance extends Construct {
       desiredCapacity: size,
       vpcZoneIdentifier: [props.publicSubnetId],
       healthCheckType: 'EC2',
+      // Free at one-minute granularity; the "no InService NAT" alarm reads them.
+      metricsGranularity: '1Minute',
+      enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity'],
       capacityRebalance: spot,
       mixedInstancesPolicy: {
         instancesDistribution: {
@@ -380,6 +396,15 @@ function inboundFromInternet(props: NatInstanceProps): Flag {
   if (ssh) return true;
   if (Token.isUnresolved(forwards)) return Op.gte(Fn.lengthOf(forwards), 1);
   return forwards.length > 0;
+}
+
+/** Whether the watchdog sends metrics: decided here, or by Terraform for a period only it knows. */
+function metricsFlag(watchdog: NatWatchdogProps | false | undefined): Flag {
+  const period = watchdog === false ? undefined : watchdog?.metricsPeriod;
+  if (period === undefined) return false;
+  if (!Token.isUnresolved(period)) return period > 0;
+  // Not `> 0`: cdktf's operators drop a literal 0.
+  return Op.gte(period, 1);
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {

@@ -3,7 +3,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { choose, type Flag } from './conditional';
 import { NAT_TAG } from './tags';
+import { METRICS_NAMESPACE } from './watchdog';
 
 export interface NatRoleProps {
   readonly natId: string;
@@ -11,6 +13,8 @@ export interface NatRoleProps {
   readonly ssmPolicyArn?: string;
   /** The EIP the boot script may associate (primary egress mode). @default - none */
   readonly eipAllocationId?: string;
+  /** Let the watchdog put metrics, into its own namespace only. @default false */
+  readonly metrics?: Flag;
 }
 
 export const DEFAULT_SSM_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -40,6 +44,12 @@ export class NatRole extends Construct {
       role: this.role.id,
       policy: JSON.stringify(natBootPolicy(props.natId, props.eipAllocationId)),
     });
+    if (props.metrics !== undefined && props.metrics !== false) {
+      new IamRolePolicy(this, 'metrics', {
+        name: 'nat-metrics', role: this.role.id, policy: JSON.stringify(natMetricsPolicy()),
+        count: props.metrics === true ? undefined : choose(props.metrics, false, 1, 0),
+      });
+    }
     this.profile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.natId}-`, role: this.role.name });
   }
 }
@@ -78,4 +88,18 @@ export function natBootPolicy(natId: string, eipAllocationId?: string): object {
     );
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** PutMetricData has no resource ARN; the namespace condition is the only way to scope it. */
+export function natMetricsPolicy(): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'PutOwnMetrics',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+    }],
+  };
 }

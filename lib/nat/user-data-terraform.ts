@@ -1,7 +1,8 @@
 import { Fn, Op, propertyAccess, TerraformLocal, TerraformStack, Token, type IResolvable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mapEach } from './for-each';
-import { bootFile, cloudConfig, cloudConfigText, SHIPPED_BOOT_FILES, SHIPPED_COMMENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
+import { WATCHDOG_BOOT_FILES } from './watchdog';
+import { bootFile, cloudConfig, cloudConfigText, SHIPPED_BOOT_FILES, SHIPPED_COMMENT_PATTERN, SHIPPED_INDENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, USER_DATA_LIMIT, type UserDataProps, type WriteFile } from './user-data';
 
 /** The cloud-config text when every value in it is known here; undefined when Terraform must render it. */
 export function plainCloudConfigText(props: UserDataProps): string | undefined {
@@ -82,11 +83,12 @@ function shipBootFiles(scope: Construct, document: Record<string, unknown>): Rec
   const stack = TerraformStack.of(scope) as TerraformStack & Partial<ShipsFiles>;
   if (!(stack.shippedFiles instanceof Map)) return document;
   const shipped: Record<string, string> = {};
-  for (const file of SHIPPED_BOOT_FILES) {
+  for (const file of [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES]) {
     stack.shippedFiles.set(`${SHIPPED_BOOT_DIR}/${file.name}`, bootFile(file.name));
     const lines = `split("\\n", file("\${path.module}/${SHIPPED_BOOT_DIR}/${file.name}"))`;
     const kept = `!can(regex(${hclQuoted(SHIPPED_COMMENT_PATTERN)}, l)) || can(regex(${hclQuoted(SHIPPED_KEPT_COMMENT_PATTERN)}, l))`;
-    shipped[file.path] = `\${join("\\n", [for l in ${lines} : l if ${kept}])}`;
+    const dedented = `replace(l, ${hclQuoted(`/${SHIPPED_INDENT_PATTERN}/`)}, "")`;
+    shipped[file.path] = `\${join("\\n", [for l in ${lines} : ${dedented} if ${kept}])}`;
   }
   const files = document.write_files as Record<string, unknown>[];
   return { ...document, write_files: files.map((f) => (typeof f.path === 'string' && shipped[f.path] ? { ...f, content: shipped[f.path] } : f)) };

@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
+import { bootFile, shippedBootText, type ShippedBootFile } from './boot-files';
 import { conntrackConfig, type ConntrackSettings } from './conntrack';
 import { joinEach } from './for-each';
+import { WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
+
+export { bootFile, SHIPPED_COMMENT_PATTERN, SHIPPED_INDENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, shippedBootText, type ShippedBootFile } from './boot-files';
 
 /** What the boot script is told, rendered to `/etc/cdktf-egress/nat.conf`. */
 export interface BootConfig {
@@ -57,10 +59,8 @@ export const WATCH_SCRIPT_PATH = '/opt/cdktf-egress/nat-watch.sh';
 export const WATCH_UNIT_PATH = '/etc/systemd/system/cdktf-egress-nat-watch.service';
 /** Shell libraries the boot script and the watcher source from their own directory. */
 export const BOOT_LIBRARIES = ['nat-aws.sh', 'nat-handover.sh'] as const;
-/** EC2 refuses user data over 16 KB (before base64). */
+/** EC2 refuses user data over 16 KB (before base64; after gzip, which cloud-init undoes). */
 export const USER_DATA_LIMIT = 16 * 1024;
-
-const BOOT_DIR = join(__dirname, 'boot');
 
 export function bootScript(): string {
   return bootFile('nat-boot.sh');
@@ -68,46 +68,6 @@ export function bootScript(): string {
 
 export function bootUnit(): string {
   return bootFile('cdktf-egress-nat.service');
-}
-
-/** Every NAT reads the same files: each is read once per process, not once per render. */
-const bootFiles = new Map<string, string>();
-
-/** A file of lib/nat/boot as shipped. */
-export function bootFile(name: string): string {
-  let text = bootFiles.get(name);
-  if (text === undefined) bootFiles.set(name, (text = readFileSync(join(BOOT_DIR, name), 'utf8')));
-  return text;
-}
-
-/**
- * Comment lines a boot file leaves out where it ships in user data: EC2 takes at most 16 KB
- * (gzip-compressed), and the scripts' comments are a third of that. The shebang and shellcheck
- * directives stay. The same two patterns run here and in Terraform (`regex()` in a module), so
- * both ship the same bytes; the files in lib/nat/boot and a module's boot/ keep every comment.
- */
-export const SHIPPED_COMMENT_PATTERN = '^[ \\t]*#';
-export const SHIPPED_KEPT_COMMENT_PATTERN = '^#!|^[ \\t]*# shellcheck ';
-const commentLine = new RegExp(SHIPPED_COMMENT_PATTERN);
-const keptComment = new RegExp(SHIPPED_KEPT_COMMENT_PATTERN);
-
-/** A boot file as the instance receives it: without its comment lines. */
-export function shippedBootText(name: string): string {
-  let text = shippedTexts.get(name);
-  if (text === undefined) {
-    text = bootFile(name).split('\n').filter((line) => !commentLine.test(line) || keptComment.test(line)).join('\n');
-    shippedTexts.set(name, text);
-  }
-  return text;
-}
-const shippedTexts = new Map<string, string>();
-
-/** A file of lib/nat/boot that every NAT ships, and where it lands on the instance. */
-export interface ShippedBootFile {
-  /** Its name in lib/nat/boot (and in a generated module's boot/ directory). */
-  readonly name: string;
-  readonly path: string;
-  readonly permissions: string;
 }
 
 /** The boot files in the order the cloud-config writes them: scripts, libraries, units. */
@@ -150,6 +110,8 @@ export interface UserDataProps {
   readonly runcmd?: readonly string[];
   /** Extra packages for cloud-init to install before the boot script runs. */
   readonly packages?: readonly string[];
+  /** watchdog.conf (see watchdog.ts); the watchdog is shipped and its timer started only when given. */
+  readonly watchdogConfig?: string;
 }
 
 /** The cloud-config document (as an object) that installs and starts the boot script. */
@@ -165,12 +127,14 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
       // scripts tighter than compressing each file and base64-encoding it inside YAML.
       ...SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) })),
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
+      ...(props.watchdogConfig === undefined ? [] : watchdogWriteFiles(props.watchdogConfig)),
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
+      ...(props.watchdogConfig === undefined ? [] : [WATCHDOG_RUNCMD]),
       ...(props.runcmd ?? []),
     ],
   };
@@ -204,6 +168,11 @@ export function compressUserData(text: string): Buffer {
   return gzipSync(text, { level: 9 });
 }
 
+/** The bytes EC2 counts against its limit: the compressed cloud-config. */
+export function userDataBytes(props: UserDataProps): number {
+  return compressUserData(cloudConfigText(props)).length;
+}
+
 export function userDataTooLarge(bytes: number): string {
-  return `user data would be ${bytes} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
+  return `user data would be ${bytes} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd, or set monitoring.watchdog: false (about 3.7 KB less)`;
 }

@@ -1,6 +1,7 @@
 import { REFERENCE_YEAR, scheduledShare, type NatSchedule } from '../spec/schedule';
 import type { Spec } from '../spec/schema';
 import { HOURS_PER_MONTH, instanceHourPrice, PRICE_FILE, priceTable, regionPrices, type PriceTable, type RegionPrices } from './price-table';
+import { monitoringLines } from './monitoring-cost';
 import { describeTopology, natServing, type NatView, type TopologyView, type VpcView } from './topology-model';
 
 /**
@@ -94,7 +95,7 @@ export function costModel(spec: Spec, options: CostModelOptions = {}): CostModel
   const topology = describeTopology(spec);
   const served = servedVpcs(topology);
   const shared = [...endpointLines(topology, prices, options.interfaceEndpointGbPerMonth ?? 0)];
-  const own = [...natInstanceLines(topology, served, prices, options.prices), ...shared];
+  const own = [...natInstanceLines(topology, served, prices, options.prices), ...monitoringLines(spec, prices, line), ...shared];
   const perVpc = [...natGatewayPerVpcLines(served, prices), ...shared];
   const perAz = [...natGatewayPerAzLines(served, prices, 'per-az'), ...shared];
   const regional = [...natGatewayPerAzLines(served, prices, 'regional'), ...shared];
@@ -259,6 +260,7 @@ function assumptions(topology: TopologyView, served: ServedVpc[], prices: Region
     'NAT Gateway per VPC sits in the VPC\'s first AZ; NAT Gateway per AZ puts one in every AZ with private subnets.',
     regionalNote(served, prices),
     'Interface endpoints appear in every option: they serve AWS APIs whichever NAT is chosen. Gateway endpoints, internet gateways and egress-only internet gateways are free.',
+    'Watchdog metrics and alarms (monitoring) are priced in this spec\'s option only: NAT Gateways publish their own metrics free. Custom metrics at the first-10,000 tier; Auto Scaling group metrics are free.',
   ];
   if (endpointGb === 0) notes.push(`Traffic through interface endpoints is not in the spec: 0 GB counted ($${prices.interfaceEndpointGb.usd}/GB).`);
   for (const nat of topology.nats.filter((n) => n.enabled && n.schedule)) notes.push(scheduleNote(nat));

@@ -27,6 +27,10 @@ const RegionSchema = z.strictObject({
   gp3GbMonth: FigureSchema,
   crossAzGb: FigureSchema,
   internetOutGb: FigureSchema,
+  /** Custom metric, first 10,000 a month; a standard-resolution alarm per metric it reads; PutMetricData per 1,000 calls. */
+  cloudwatchMetricMonth: FigureSchema,
+  cloudwatchAlarmMetricMonth: FigureSchema,
+  cloudwatchRequests1k: FigureSchema,
   instances: z.record(z.string(), z.strictObject({ onDemand: FigureSchema, spot: FigureSchema })),
 });
 

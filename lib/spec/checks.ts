@@ -6,6 +6,7 @@ import { containsAddress, coversEverything, isNetworkAddress, isStrictAddress, i
 import { checkDefaultInstanceTypes, checkForwardTarget, checkHubLeftWithoutRoute, checkSpokeOverlapsHub, checkWriteFiles } from './nat-checks';
 import { scheduleWarnings } from './schedule';
 import { hasPublicSubnets } from './public-subnets';
+import { natWatchdogConfig } from './monitoring';
 import type { ExistingVpcSpec, NatInstanceSpec, Spec, VpcSpec } from './schema';
 
 export type IssuePath = readonly (string | number)[];
@@ -244,8 +245,8 @@ function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, N
     spokes: nat.spokes.map((name, i) => ({ deviceIndex: firstSpokeDeviceIndex(nat.egressInterface) + i, cidrs: vpcs.get(name)?.cidrs ?? [] })),
     portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
   });
-  const text = userData.cloudConfigText({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd });
-  const bytes = userData.compressUserData(text).length;
+  const watchdogConfig = natWatchdogConfig(spec, nat);
+  const bytes = userData.userDataBytes({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd, watchdogConfig });
   if (bytes > userData.USER_DATA_LIMIT) error(path, userData.userDataTooLarge(bytes));
 }
 

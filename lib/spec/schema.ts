@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BlockPublicAccessSchema } from './block-public-access';
 import { ScheduleSchema } from './schedule';
+import { DEFAULT_MONITORING, MonitoringSchema } from './monitoring';
 
 /**
  * The spec: one schema, used to parse input, to type the code and to generate
@@ -128,6 +129,7 @@ export const NatInstanceSchema = z.strictObject({
   schedule: ScheduleSchema.optional(),
   /** Exclusions that keep this NAT's egress working in an account with VPC Block Public Access on. */
   blockPublicAccess: BlockPublicAccessSchema.optional(),
+  monitoring: MonitoringSchema.default(DEFAULT_MONITORING),
 });
 
 export const ENDPOINT_PLACEMENTS = ['single-subnet', 'per-az'] as const;

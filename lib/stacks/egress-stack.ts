@@ -3,11 +3,13 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOu
 import type { Construct } from 'constructs';
 import { VpcEndpoints } from '../endpoints/vpc-endpoints';
 import { instanceTypesFor } from '../nat/instance-types';
+import { NatAlarms } from '../nat/nat-alarms';
 import { NatInstance } from '../nat/nat-instance';
 import type { NatSpoke } from '../nat/spoke-attachment';
 import { EgressVpc } from '../network/egress-vpc';
 import { existingVpcRef, privateRouteTableIds, type VpcRef } from '../network/vpc-ref';
 import { hasPublicSubnets } from '../spec/public-subnets';
+import { natWatchdogProps } from '../spec/monitoring';
 import type { NatInstanceSpec, Spec } from '../spec/schema';
 
 /** The aws provider range every synthesized stack and module admits: the 5.100 line and 6.x. */
@@ -96,7 +98,16 @@ export class EgressStack extends TerraformStack {
       tags: spec.tags,
       schedule: nat.schedule,
       blockPublicAccess: nat.blockPublicAccess,
+      watchdog: natWatchdogProps(spec, nat),
+      hubName: nat.vpc,
     });
+    const alarms = nat.monitoring.alarms;
+    if (alarms) {
+      new NatAlarms(this, `nat-${nat.name}-alarms`, {
+        natId, autoScalingGroupName: instance.asg.name, metrics: nat.monitoring.metrics && nat.monitoring.watchdog,
+        noInServiceMinutes: alarms.noInServiceMinutes, conntrackPercent: alarms.conntrackPercent, email: alarms.email, topicArn: alarms.topicArn,
+      });
+    }
     new TerraformOutput(this, `${nat.name}-eip`, { value: instance.eip?.publicIp, description: `Egress IPv4 address of NAT ${natId}` });
     return instance;
   }

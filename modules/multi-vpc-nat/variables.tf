@@ -387,6 +387,161 @@ variable "block_public_access" {
   }
 }
 
+variable "watchdog_enabled" {
+  description = "Run the on-instance watchdog: every 20 s it checks the NAT (nftables, forwarding, default route, ENIs, conntrack, port allocation), converges again on a failure and reports the instance Unhealthy after watchdog_repairs_before_unhealthy failed repairs."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "watchdog_repairs_before_unhealthy" {
+  description = "Failed repairs in a row before the instance reports itself Unhealthy and the group replaces it."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.watchdog_repairs_before_unhealthy == floor(var.watchdog_repairs_before_unhealthy)
+    error_message = "watchdog_repairs_before_unhealthy must be an integer"
+  }
+
+  validation {
+    condition     = var.watchdog_repairs_before_unhealthy >= 1
+    error_message = "watchdog_repairs_before_unhealthy must be at least 1"
+  }
+
+  validation {
+    condition     = var.watchdog_repairs_before_unhealthy <= 99
+    error_message = "watchdog_repairs_before_unhealthy must be at most 99"
+  }
+}
+
+variable "watchdog_egress_probe" {
+  description = "host:port the watchdog connects to over TCP through the egress interface at every run (for example ec2.<region>.amazonaws.com:443); \"\" (the default) turns the probe off."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.watchdog_egress_probe == "" || can(regex("^[A-Za-z0-9.-]+:[0-9]{1,5}$", var.watchdog_egress_probe))
+    error_message = "watchdog_egress_probe must be \"\" or host:port such as ec2.ap-northeast-1.amazonaws.com:443"
+  }
+}
+
+variable "metrics_enabled" {
+  description = "Send CloudWatch metrics from the watchdog (namespace CdktfEgress, dimension NatId): conntrack, bytes and packets per served VPC, drops, port-allocation failures, repairs. Needs watchdog_enabled."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.metrics_enabled || var.watchdog_enabled
+    error_message = "the watchdog sends the metrics; set watchdog_enabled = true or metrics_enabled = false"
+  }
+}
+
+variable "metrics_period" {
+  description = "Seconds between metric sends."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.metrics_period == floor(var.metrics_period)
+    error_message = "metrics_period must be an integer"
+  }
+
+  validation {
+    condition     = var.metrics_period >= 60
+    error_message = "metrics_period must be at least 60"
+  }
+
+  validation {
+    condition     = var.metrics_period <= 3600
+    error_message = "metrics_period must be at most 3600"
+  }
+}
+
+variable "alarms_enabled" {
+  description = "CloudWatch alarms: fewer InService instances than desired for alarm_no_in_service_minutes; and, with metrics_enabled, a failed watchdog repair and conntrack above alarm_conntrack_percent."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alarm_no_in_service_minutes" {
+  description = "Minutes without the desired InService instance before the capacity alarm fires."
+  type        = number
+  default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.alarm_no_in_service_minutes == floor(var.alarm_no_in_service_minutes)
+    error_message = "alarm_no_in_service_minutes must be an integer"
+  }
+
+  validation {
+    condition     = var.alarm_no_in_service_minutes >= 1
+    error_message = "alarm_no_in_service_minutes must be at least 1"
+  }
+
+  validation {
+    condition     = var.alarm_no_in_service_minutes <= 60
+    error_message = "alarm_no_in_service_minutes must be at most 60"
+  }
+}
+
+variable "alarm_conntrack_percent" {
+  description = "Conntrack fill (percent of its maximum) that fires the conntrack alarm."
+  type        = number
+  default     = 80
+  nullable    = false
+
+  validation {
+    condition     = var.alarm_conntrack_percent == floor(var.alarm_conntrack_percent)
+    error_message = "alarm_conntrack_percent must be an integer"
+  }
+
+  validation {
+    condition     = var.alarm_conntrack_percent >= 1
+    error_message = "alarm_conntrack_percent must be at least 1"
+  }
+
+  validation {
+    condition     = var.alarm_conntrack_percent <= 100
+    error_message = "alarm_conntrack_percent must be at most 100"
+  }
+}
+
+variable "alarm_email" {
+  description = "Email address subscribed to a new SNS topic for the alarms; \"\" for none."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$", var.alarm_email))
+    error_message = "alarm_email must be \"\" or an email address such as ops@example.com"
+  }
+}
+
+variable "alarm_topic_arn" {
+  description = "Existing SNS topic ARN for the alarms; \"\" for none."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.alarm_topic_arn == "" || can(regex("^arn:aws[a-z-]*:sns:", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be \"\" or an SNS topic ARN such as arn:aws:sns:ap-northeast-1:123456789012:ops"
+  }
+
+  validation {
+    condition     = var.alarm_email == "" || var.alarm_topic_arn == ""
+    error_message = "give alarm_email (a new topic) or alarm_topic_arn (an existing one), not both"
+  }
+}
+
 variable "vpc_id" {
   description = "ID of the VPC the NAT instance lives in (the hub)."
   type        = string

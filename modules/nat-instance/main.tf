@@ -1,40 +1,41 @@
 # Generated from lib/modules by `npm run modules`; do not edit. Change the TypeScript and regenerate (`npm run modules -- --check` finds stale files).
 
 locals {
-  port_forwards = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
-  image_id      = var.image_id != "" ? var.image_id : (split(".", var.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", var.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-  key_name      = var.key_name != "" ? var.key_name : null
+  port_forwards  = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
+  image_id       = var.image_id != "" ? var.image_id : (split(".", var.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", var.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  key_name       = var.key_name != "" ? var.key_name : null
+  metrics_period = var.metrics_enabled ? var.metrics_period : 0
   cloud_config_base = {
     write_files = [
       {
         path        = "/opt/cdktf-egress/nat-boot.sh"
         permissions = "0755"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-boot.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-boot.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/systemd/system/cdktf-egress-nat.service"
         permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat.service")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-aws.sh"
         permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-aws.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-aws.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-handover.sh"
         permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-handover.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-handover.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/opt/cdktf-egress/nat-watch.sh"
         permissions = "0755"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watch.sh")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watch.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/systemd/system/cdktf-egress-nat-watch.service"
         permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat-watch.service")) : l if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat-watch.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
       },
       {
         path        = "/etc/cdktf-egress/nat.conf"
@@ -61,11 +62,43 @@ HOLDER_WAIT_SECONDS="900"
 SPOT_RELEASE_SECONDS="20"
 EOT
       },
+      {
+        path        = "/opt/cdktf-egress/nat-watchdog.sh"
+        permissions = "0755"
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watchdog.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+      },
+      {
+        path        = "/etc/systemd/system/cdktf-egress-watchdog.service"
+        permissions = "0644"
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-watchdog.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+      },
+      {
+        path        = "/etc/systemd/system/cdktf-egress-watchdog.timer"
+        permissions = "0644"
+        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-watchdog.timer")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+      },
+      {
+        path        = "/etc/cdktf-egress/watchdog.conf"
+        permissions = "0644"
+        content     = <<EOT
+# Written by cdktf-egress at synth time; read by nat-watchdog.sh.
+WATCHDOG_ENABLED="${var.watchdog_enabled}"
+WATCHDOG_REPAIRS="${var.watchdog_repairs_before_unhealthy}"
+WATCHDOG_PROBE="${var.watchdog_egress_probe}"
+CONNTRACK_FULL_PERCENT="95"
+PORT_FAILURES_LIMIT="50"
+METRICS_PERIOD="${local.metrics_period}"
+METRICS_NAMESPACE="CdktfEgress"
+METRIC_HUB="hub"
+METRIC_SPOKES=""
+EOT
+      },
     ]
     runcmd = [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "cdktf-egress-nat.service"],
       ["systemctl", "enable", "--now", "cdktf-egress-nat-watch.service"],
+      ["systemctl", "enable", "--now", "cdktf-egress-watchdog.timer"],
     ]
   }
   cloud_config   = merge(local.cloud_config_base, { "write_files" = concat(local.cloud_config_base.write_files, [for key, val in var.user_data_write_files : merge({ "permissions" = "0644" }, val)]), "runcmd" = concat(local.cloud_config_base.runcmd, var.user_data_runcmd) })
@@ -209,6 +242,28 @@ resource "aws_iam_role_policy" "boot" {
   role = aws_iam_role.this.id
 }
 
+resource "aws_iam_role_policy" "metrics" {
+  count = tonumber((local.metrics_period >= 1) ? 1 : 0)
+  name  = "nat-metrics"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutOwnMetrics"
+        Effect   = "Allow"
+        Action   = "cloudwatch:PutMetricData"
+        Resource = "*"
+        Condition = {
+          StringEquals = {
+            "cloudwatch:namespace" = "CdktfEgress"
+          }
+        }
+      },
+    ]
+  })
+  role = aws_iam_role.this.id
+}
+
 resource "aws_iam_instance_profile" "this" {
   name_prefix = "${var.name}-"
   role        = aws_iam_role.this.name
@@ -286,8 +341,10 @@ resource "aws_launch_template" "this" {
 resource "aws_autoscaling_group" "this" {
   capacity_rebalance  = var.use_spot_instance
   desired_capacity    = tonumber(var.enabled ? 1 : 0)
+  enabled_metrics     = ["GroupInServiceInstances", "GroupDesiredCapacity"]
   health_check_type   = "EC2"
   max_size            = tonumber(var.enabled ? 1 : 0)
+  metrics_granularity = "1Minute"
   min_size            = tonumber((var.schedule != null) ? 0 : tonumber(var.enabled ? 1 : 0))
   name_prefix         = "${var.name}-"
   vpc_zone_identifier = [var.public_subnet]
@@ -389,4 +446,135 @@ resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
   subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
   tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
   vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  count = tonumber((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? 1 : 0)
+  name  = "${var.name}-nat-alarms"
+  tags  = merge(var.tags, {})
+}
+
+resource "aws_sns_topic_subscription" "alarms_email" {
+  count     = tonumber((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? 1 : 0)
+  endpoint  = var.alarm_email
+  protocol  = "email"
+  topic_arn = one(aws_sns_topic.alarms_topic[*].arn)
+}
+
+resource "aws_cloudwatch_metric_alarm" "alarms_capacity" {
+  count               = tonumber(var.alarms_enabled ? 1 : 0)
+  alarm_actions       = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  alarm_description   = "NAT ${var.name}: fewer InService instances than desired for ${var.alarm_no_in_service_minutes} minutes; private subnets behind it have no egress."
+  alarm_name          = "${var.name}-nat-not-in-service"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = var.alarm_no_in_service_minutes
+  evaluation_periods  = var.alarm_no_in_service_minutes
+  ok_actions          = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  tags                = merge(var.tags, {})
+  threshold           = 1
+  treat_missing_data  = "breaching"
+
+  metric_query {
+    id = "desired"
+
+    metric {
+      dimensions = {
+        AutoScalingGroupName = aws_autoscaling_group.this.name
+      }
+      metric_name = "GroupDesiredCapacity"
+      namespace   = "AWS/AutoScaling"
+      period      = 60
+      stat        = "Maximum"
+    }
+  }
+
+  metric_query {
+    id = "inservice"
+
+    metric {
+      dimensions = {
+        AutoScalingGroupName = aws_autoscaling_group.this.name
+      }
+      metric_name = "GroupInServiceInstances"
+      namespace   = "AWS/AutoScaling"
+      period      = 60
+      stat        = "Minimum"
+    }
+  }
+
+  metric_query {
+    expression  = "desired - inservice"
+    id          = "missing"
+    label       = "instances short of desired"
+    return_data = true
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "alarms_watchdog" {
+  count               = tonumber((var.alarms_enabled && var.metrics_enabled) ? 1 : 0)
+  alarm_actions       = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  alarm_description   = "NAT ${var.name}: a watchdog repair did not fix a failed check; after repeated failures the instance reports itself Unhealthy and is replaced."
+  alarm_name          = "${var.name}-nat-watchdog"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  dimensions = {
+    NatId = var.name
+  }
+  evaluation_periods = 1
+  metric_name        = "WatchdogRepairFailures"
+  namespace          = "CdktfEgress"
+  ok_actions         = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  period             = 300
+  statistic          = "Sum"
+  tags               = merge(var.tags, {})
+  threshold          = 1
+  treat_missing_data = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "alarms_conntrack" {
+  count               = tonumber((var.alarms_enabled && var.metrics_enabled) ? 1 : 0)
+  alarm_actions       = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  alarm_description   = "NAT ${var.name}: conntrack above ${var.alarm_conntrack_percent}% of its maximum; new connections are dropped when it is full."
+  alarm_name          = "${var.name}-nat-conntrack"
+  comparison_operator = "GreaterThanThreshold"
+  datapoints_to_alarm = 2
+  evaluation_periods  = 2
+  ok_actions          = compact([tostring((var.alarms_enabled && (length(var.alarm_email) >= 1)) ? one(aws_sns_topic.alarms_topic[*].arn) : ""), var.alarm_topic_arn])
+  tags                = merge(var.tags, {})
+  threshold           = var.alarm_conntrack_percent
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id = "entries"
+
+    metric {
+      dimensions = {
+        NatId = var.name
+      }
+      metric_name = "ConntrackEntries"
+      namespace   = "CdktfEgress"
+      period      = 300
+      stat        = "Maximum"
+    }
+  }
+
+  metric_query {
+    id = "max"
+
+    metric {
+      dimensions = {
+        NatId = var.name
+      }
+      metric_name = "ConntrackMax"
+      namespace   = "CdktfEgress"
+      period      = 300
+      stat        = "Maximum"
+    }
+  }
+
+  metric_query {
+    expression  = "100 * entries / max"
+    id          = "fill"
+    label       = "conntrack fill (%)"
+    return_data = true
+  }
 }

@@ -1,6 +1,7 @@
 import { amiParameter } from '../../lib/nat/nat-instance';
 import { DEFAULT_SSM_POLICY_ARN } from '../../lib/nat/nat-role';
 import { bootFile, bootScript, bootUnit, BOOT_SCRIPT_PATH, BOOT_CONFIG_PATH, SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
+import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { messagesOf, moduleJson, resourceOf } from './module-json';
 
 const nat = () => moduleJson('nat-instance');
@@ -40,8 +41,10 @@ describe('modules/nat-instance as a drop-in for int128/nat-instance/aws', () => 
   it('GIVEN new inputs THEN each has a default, so int128 callers need no change', () => {
     const added = Object.keys(nat().variables.variable).filter((name) => !(name in INT128_INPUTS));
     expect(added.sort()).toEqual([
-      'block_public_access', 'conntrack_max', 'conntrack_tcp_established_timeout', 'conntrack_udp_stream_timeout', 'conntrack_udp_timeout', 'create_eip', 'port_forwards',
-      'root_volume_size', 'schedule',
+      'alarm_conntrack_percent', 'alarm_email', 'alarm_no_in_service_minutes', 'alarm_topic_arn', 'alarms_enabled', 'block_public_access',
+      'conntrack_max', 'conntrack_tcp_established_timeout', 'conntrack_udp_stream_timeout', 'conntrack_udp_timeout', 'create_eip',
+      'metrics_enabled', 'metrics_period', 'port_forwards', 'root_volume_size', 'schedule', 'watchdog_egress_probe', 'watchdog_enabled',
+      'watchdog_repairs_before_unhealthy',
     ]);
     for (const name of added) expect(nat().variables.variable[name]).toHaveProperty('default');
   });
@@ -142,7 +145,7 @@ describe('modules/nat-instance image and user data', () => {
 
   it('GIVEN the boot script and unit THEN the module ships them as files, byte for byte those of the spec stacks, read with file()', () => {
     const files = nat().main.locals.cloud_config_base.write_files as { path: string; content: string; encoding?: string }[];
-    for (const file of SHIPPED_BOOT_FILES) {
+    for (const file of [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES]) {
       expect(nat().files[`boot/${file.name}`]).toBe(bootFile(file.name));
       const entry = files.find((f) => f.path === file.path);
       expect(entry).toMatchObject({ path: file.path, permissions: file.permissions });

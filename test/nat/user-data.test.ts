@@ -16,6 +16,7 @@ const HANDOVER_LIB = '/opt/cdktf-egress/nat-handover.sh';
 const WATCH = '/opt/cdktf-egress/nat-watch.sh';
 const WATCH_UNIT = '/etc/systemd/system/cdktf-egress-nat-watch.service';
 const NAT_FILES: [string, string][] = [[SCRIPT, '0755'], [UNIT, '0644'], [AWS_LIB, '0644'], [HANDOVER_LIB, '0644'], [WATCH, '0755'], [WATCH_UNIT, '0644'], [CONF, '0644']];
+const WATCHDOG = ['/opt/cdktf-egress/nat-watchdog.sh', '/etc/systemd/system/cdktf-egress-watchdog.service', '/etc/systemd/system/cdktf-egress-watchdog.timer', '/etc/cdktf-egress/watchdog.conf'];
 
 const BASE: NatInstanceProps = {
   natId: 'dev-shared',
@@ -102,32 +103,44 @@ describe('NAT user data', () => {
   it('GIVEN user write_files THEN they come after the NAT\'s own files, 0644 unless given', () => {
     expect(userData().cloudConfig.write_files.map((f) => [f.path, f.permissions])).toEqual([
       ...NAT_FILES,
+      [WATCHDOG[0], '0755'],
+      [WATCHDOG[1], '0644'],
+      [WATCHDOG[2], '0644'],
+      [WATCHDOG[3], '0644'],
       ['/etc/motd', '0644'],
       ['/usr/local/bin/probe.sh', '0700'],
     ]);
     expect(fileAt(userData(), '/usr/local/bin/probe.sh').content).toBe('#!/bin/sh\ncurl -s https://example.com\n');
   });
 
-  it('GIVEN user runcmd THEN the entries run after the NAT service is enabled and started', () => {
+  it('GIVEN user runcmd THEN the entries run after the NAT service and the watchdog timer are enabled and started', () => {
     expect(userData().cloudConfig.runcmd).toEqual([
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
+      ['systemctl', 'enable', '--now', 'cdktf-egress-watchdog.timer'],
       'echo extra-1',
       'echo extra-2',
     ]);
   });
 
-  it('GIVEN a NAT without user files or commands THEN only the NAT\'s own files are written: script, libraries, watcher, units, config', () => {
+  it('GIVEN a NAT without user files or commands THEN only the NAT\'s own files are written: script, libraries, watcher, units, config, watchdog', () => {
     const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined });
+    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([...NAT_FILES.map(([path]) => path), ...WATCHDOG]);
+    expect(plain.cloudConfig.runcmd).toHaveLength(4);
+  });
+
+  it('GIVEN watchdog false THEN no watchdog file or timer is shipped', () => {
+    const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined, watchdog: false });
     expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual(NAT_FILES.map(([path]) => path));
     expect(plain.cloudConfig.runcmd).toHaveLength(3);
   });
 
-  it('GIVEN the watcher and the shell libraries THEN each is its file in the repository without comment lines', () => {
-    for (const [path, name] of [[AWS_LIB, 'nat-aws.sh'], [HANDOVER_LIB, 'nat-handover.sh'], [WATCH, 'nat-watch.sh'], [WATCH_UNIT, 'cdktf-egress-nat-watch.service']]) {
+  it('GIVEN the watcher, the shell libraries and the watchdog THEN each is its file in the repository without comment lines', () => {
+    for (const [path, name] of [[AWS_LIB, 'nat-aws.sh'], [HANDOVER_LIB, 'nat-handover.sh'], [WATCH, 'nat-watch.sh'], [WATCH_UNIT, 'cdktf-egress-nat-watch.service'], [WATCHDOG[0], 'nat-watchdog.sh']]) {
       expect(fileAt(userData(), path).content).toBe(shippedBootText(name));
     }
+    expect(fileAt(userData(), WATCHDOG[0]).permissions).toBe('0755');
   });
 
   it('GIVEN write_files content that compresses past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
@@ -139,7 +152,7 @@ describe('NAT user data', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^user data would be (\d+) bytes gzip-compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
+    const match = /^user data would be (\d+) bytes gzip-compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd, or set monitoring\.watchdog: false \(about 3\.7 KB less\)$/.exec(message);
     expect(match).not.toBeNull();
     expect(Number(match?.[1])).toBeGreaterThan(16 * 1024);
   });

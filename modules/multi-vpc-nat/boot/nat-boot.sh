@@ -15,6 +15,9 @@
 # stopping or gone is waited for (HOLDER_WAIT_SECONDS, polled every 0.5 s). A running
 # NAT that is not older keeps its interfaces; past HANDOVER_SECONDS this instance gives up.
 #
+# --repair (the watchdog's entry point): the same convergence, but a failure only exits
+# non-zero, leaving what works in place; the watchdog counts failed repairs and reports.
+#
 # nftables: an image that has `nft` installs nothing; otherwise the script installs the
 # `nftables` package with dnf once the instance has its egress route (bounded, with a
 # swap file on small instances). See "packages" below.
@@ -38,6 +41,9 @@ readonly TABLE=cdktf_egress RT_BASE=7000
 FASTPATH=1
 INSTANCE_ID="" REGION="" EC2_ENDPOINT_URL="" LAUNCH_HOOK=""
 TAKEN=()
+# --repair (the watchdog): converge again; a failure only exits non-zero, the watchdog decides.
+REPAIR=0
+[[ ${1:-} != --repair ]] || REPAIR=1
 
 log() { printf 'cdktf-egress-nat: %s\n' "$*" >&2; }
 # shellcheck source=nat-aws.sh
@@ -52,6 +58,7 @@ fail() {
   trap - ERR INT TERM
   set +e
   log "FAILED: $*"
+  ((REPAIR == 0)) || exit 1
   nft delete table ip "$TABLE" 2>/dev/null
   echo 0 >/proc/sys/net/ipv4/ip_forward
   report_failure

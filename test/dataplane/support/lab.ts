@@ -51,6 +51,15 @@ export interface ApiCall {
   readonly error?: string;
 }
 
+export interface MetricDatum {
+  readonly namespace: string;
+  readonly t: number;
+  readonly MetricName: string;
+  readonly Unit: string;
+  readonly Value: number;
+  readonly Dimensions: Record<string, string>;
+}
+
 /** state.json, shared with the fake EC2 API and IMDS (see fake/ec2api.py). */
 export interface LabState {
   faults: { attachFailures: number; deliver: boolean; deliverFailures?: number; errors?: Record<string, string[]> };
@@ -58,6 +67,8 @@ export interface LabState {
   health: { instanceId: string; status: string; respectGrace: boolean }[];
   lifecycle: { instanceId: string; hook: string; result: 'CONTINUE' | 'ABANDON'; t: number }[];
   asg?: { name: string; launchHook?: string; terminateHook?: string };
+  /** What put-metric-data accepted (fake/cloudwatch.py). */
+  metrics?: MetricDatum[];
   igw: Record<string, string>;
   enis: Record<string, { mac: string; park: string; attachment: { instanceId: string; deviceIndex: number; delivered: boolean } | null }>;
   instances: Record<string, Record<string, unknown> & { live: boolean; primaryIp: string }>;
@@ -179,7 +190,10 @@ export class Lab {
     const v6 = `[${INTERNET.api6}]:80`;
     writeFileSync(
       join(this.dir, 'endpoints.json'),
-      JSON.stringify({ [`ec2.${r}.amazonaws.com`]: v4, [`autoscaling.${r}.amazonaws.com`]: v4, [`ec2.${r}.api.aws`]: v6, [`autoscaling.${r}.api.aws`]: v6 }),
+      JSON.stringify({
+        [`ec2.${r}.amazonaws.com`]: v4, [`autoscaling.${r}.amazonaws.com`]: v4, [`monitoring.${r}.amazonaws.com`]: v4,
+        [`ec2.${r}.api.aws`]: v6, [`autoscaling.${r}.api.aws`]: v6, [`monitoring.${r}.api.aws`]: v6,
+      }),
     );
     this.writeState(this.initialState());
     await this.syncIgw();

@@ -14,6 +14,7 @@ HTTP) and keeps the lab's cloud state in <lab>/state.json:
   autoscaling set-instance-health  recorded
   autoscaling describe-auto-scaling-instances, complete-lifecycle-action
                                    the simulated group's view (support/asg.ts); completions recorded
+  cloudwatch put-metric-data       checked and recorded in state["metrics"] (cloudwatch.py)
 
 Faults, from state.json "faults": attachFailures (fail the next N attach calls as if the
 old instance still held the ENI), deliver (false: attach succeeds but the interface
@@ -41,6 +42,8 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import socket
 import socketserver
+
+from cloudwatch import CloudWatchError, put_metric_data
 
 ENI_QUERY = (
     "NetworkInterfaces[].[TagSet[?Key=='cdktf-egress:device-index'].Value|[0],"
@@ -299,6 +302,7 @@ OPS = {
     ("autoscaling", "set-instance-health"): set_health,
     ("autoscaling", "describe-auto-scaling-instances"): describe_asg_instances,
     ("autoscaling", "complete-lifecycle-action"): complete_lifecycle,
+    ("cloudwatch", "put-metric-data"): put_metric_data,
 }
 
 
@@ -330,7 +334,10 @@ def handle(lab, req, peer):
             fault = injected(state, key[0], key[1])
             if fault:
                 raise fault
-            out = op(state, params)
+            try:
+                out = op(state, params)
+            except CloudWatchError as e:
+                raise ApiError(e.code, e.message) from None
             call["ok"] = True
             result = {"code": 0, "stdout": out + ("\n" if out else ""), "stderr": ""}
         except ApiError as e:
