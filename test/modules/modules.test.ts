@@ -1,10 +1,12 @@
+import { SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
+import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { AWS_PROVIDER_CONSTRAINT } from '../../lib/stacks/egress-stack';
 import { allModuleFiles, moduleJson } from './module-json';
 
 const MODULES = ['nat-instance', 'multi-vpc-nat', 'vpc-endpoints', 'egress-vpc'];
 const TF_FILES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'];
 /** What the NAT modules ship for the instance to run, read there with file(). */
-const BOOT_FILES = ['boot/cdktf-egress-nat.service', 'boot/nat-boot.sh'];
+const BOOT_FILES = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES].map((f) => `boot/${f.name}`);
 const NAT_MODULES = ['nat-instance', 'multi-vpc-nat'];
 
 describe('every generated module', () => {

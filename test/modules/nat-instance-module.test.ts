@@ -152,7 +152,7 @@ describe('modules/nat-instance image and user data', () => {
       expect(entry?.content).toContain(`file("\${path.module}/boot/${file.name}")`);
     }
     expect(files.find((f) => f.path === BOOT_SCRIPT_PATH)?.content).toBe(
-      '${join("\\n", [for l in split("\\n", file("${path.module}/boot/nat-boot.sh")) : l if !can(regex("^[ \\\\t]*#", l)) || can(regex("^#!|^[ \\\\t]*# shellcheck ", l))])}',
+      '${join("\\n", [for l in split("\\n", file("${path.module}/boot/nat-boot.sh")) : replace(l, "/^[ \\\\t]+/", "") if !can(regex("^[ \\\\t]*#", l)) || can(regex("^#!|^[ \\\\t]*# shellcheck ", l))])}',
     );
     expect(bootFile('nat-boot.sh')).toBe(bootScript());
     expect(bootFile('cdktf-egress-nat.service')).toBe(bootUnit());
