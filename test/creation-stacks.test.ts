@@ -89,6 +89,7 @@ natInstances:
     vpc: hub
     az: us-east-1a
     egressInterface: primary
+    allowHubWithoutEgress: true
     spokes: [app1, app2]
     portForwards: [{ protocol: tcp, port: 8080, to: 10.1.128.10, toPort: 80, allowFrom: [203.0.113.0/24] }]
   - { name: own, vpc: solo, az: us-east-1b }
