@@ -28,10 +28,10 @@ export const CDKTF: Flavor = {
   renames: [],
 };
 
-/** The oldest releases the peer ranges admit: cdktf 0.20.0 with the aws provider package for aws 5.79, the first with `aws_vpc_block_public_access_exclusion`. */
+/** The oldest releases the peer ranges admit: cdktf 0.20.0 with the aws provider package for aws 5.85, the first with the launch template's `connection_tracking_specification` (and after the VPC Block Public Access exclusion, 5.79). */
 export const CDKTF_OLDEST: Flavor = {
   name: 'cdktf-oldest',
-  dependencies: { cdktf: '0.20.0', '@cdktf/provider-aws': '19.45.0', constructs: '10.3.0' },
+  dependencies: { cdktf: '0.20.0', '@cdktf/provider-aws': '19.51.0', constructs: '10.3.0' },
   devDependencies: { typescript: dev.typescript, '@types/node': dev['@types/node'] },
   renames: [],
 };

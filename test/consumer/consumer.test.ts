@@ -116,7 +116,7 @@ describe('the same app on cdktn', () => {
 });
 
 describe('the same app on the oldest CDKTF the peer ranges admit', () => {
-  it('GIVEN cdktf 0.20.0, @cdktf/provider-aws 19.45.0 (aws 5.79, the first with VPC Block Public Access exclusions) and constructs 10.3.0 WHEN type-checked and run with plain node THEN it synthesizes the same resources as on cdktf 0.21', async () => {
+  it('GIVEN cdktf 0.20.0, @cdktf/provider-aws 19.51.0 (aws 5.85, the first with every resource and block the constructs use) and constructs 10.3.0 WHEN type-checked and run with plain node THEN it synthesizes the same resources as on cdktf 0.21', async () => {
     await tsc(OLDEST_APP, '--noEmit', '--incremental', 'false', '--skipLibCheck', 'false', '--esModuleInterop');
     const oldest = readStack(await synthWithNode(OLDEST_APP, 'cdktf-oldest-node'), STACK);
     const newest = readStack(join(WORK, 'cdktf-node.out'), STACK);

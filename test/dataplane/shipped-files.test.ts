@@ -38,7 +38,10 @@ test('the boot script, its libraries and the watcher parse and are shellcheck-cl
 test('the watcher runs continuously after the boot unit, and is restarted if it fails', () => {
   const unit = bundle.cloudConfig.write_files.find((f) => f.path === WATCH_UNIT)?.content ?? '';
   const sections = Object.fromEntries(parseNetworkFile(unit).map((s) => [s.name, s.keys]));
-  expect(sections.Unit).toMatchObject({ After: 'cdktf-egress-nat.service', Wants: 'cdktf-egress-nat.service' });
+  expect(sections.Unit).toMatchObject({ After: 'cdktf-egress-nat.service' });
+  // Never pulls the boot unit in: a failed boot is not started a second time.
+  expect(sections.Unit).not.toHaveProperty('Wants');
+  expect(sections.Unit).not.toHaveProperty('Requires');
   expect(sections.Unit.Requires).toBeUndefined();
   expect(sections.Service).toMatchObject({ Type: 'simple', ExecStart: '/opt/cdktf-egress/nat-watch.sh', Restart: 'on-failure', RestartPreventExitStatus: '3' });
   expect(bundle.cloudConfig.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service']);

@@ -41,7 +41,8 @@ test('GIVEN an image without nft WHEN it boots THEN nftables is installed once t
   hosts.push(nat);
   await settleOk(nat);
   const log = await journal(nat);
-  expect(log).toMatch(/installing nftables with dnf \(attempt 1\/2\)/);
+  // Installed before the handover, while the NAT being replaced still forwards.
+  expect(log).toMatch(/nft missing; installing nftables before the handover\n.*installing nftables with dnf \(attempt 1\/1\)/);
   expect(log).toMatch(/nftables installed/);
   expect((await nat.os.sh('cat /var/log/dnf-standin.log')).trim().split('\n')).toEqual([
     'dnf stand-in: -y -q --setopt=install_weak_deps=False install nftables',
@@ -49,7 +50,7 @@ test('GIVEN an image without nft WHEN it boots THEN nftables is installed once t
   await expectEgressViaEip(lab, lab.host('hub', HOST), 'installed');
 });
 
-test('GIVEN the repositories cannot be reached THEN two bounded attempts, the unit fails and the instance reports itself Unhealthy', async () => {
+test('GIVEN the repositories cannot be reached THEN three bounded attempts (one before the handover, two once egress is up), the unit fails and the instance reports itself Unhealthy', async () => {
   // The first instance is terminated first, so its replacement gets the ENI at once.
   await hosts[0].os.destroy();
   await lab.terminate(hosts[0].inst);
@@ -57,7 +58,7 @@ test('GIVEN the repositories cannot be reached THEN two bounded attempts, the un
   hosts.push(nat);
   const s = await settle(nat);
   expect({ active: s.active, result: s.result }).toEqual({ active: 'failed', result: 'exit-code' });
-  expect((await nat.os.sh('cat /var/log/dnf-standin.log')).trim().split('\n')).toHaveLength(2);
+  expect((await nat.os.sh('cat /var/log/dnf-standin.log')).trim().split('\n')).toHaveLength(3);
   expect(await journal(nat)).toMatch(/nft not found and dnf could not install nftables/);
   expect(lab.state().health).toContainEqual({ instanceId: nat.inst.id, status: 'Unhealthy', respectGrace: false });
 });
