@@ -17,5 +17,5 @@ if ((EUID != 0)); then
 fi
 echo "installing Debian packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-timeout 600 apt-get update -qq >&2
-timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+timeout 600 apt-get -o Acquire::Retries=3 update -qq >&2
+timeout 900 apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends "${missing[@]}" >&2

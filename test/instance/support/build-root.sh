@@ -14,8 +14,8 @@
 #   curl, python3                 IMDSv2 calls; the lab's fake `aws` CLI is Python
 #   apt-utils                     builds the local package repository below
 # A local apt repository (file:/var/local/egress-repo) stands in for the distribution's
-# mirror: cloud-init's `packages:` module runs `apt-get update` and `apt-get install`
-# against it with no network, as dnf would against AL2023's repositories.
+# mirror: the tier's dnf stand-in installs nftables from it with no network, as dnf would
+# from AL2023's repositories.
 set -euo pipefail
 
 readonly SUITE=trixie MIRROR=${EGRESS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -40,10 +40,16 @@ done
 tmp=$(mktemp -d "$cache/.build-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 echo "build-root.sh: debootstrap $SUITE into $tmp (once per machine)" >&2
-timeout 1200 debootstrap --variant=minbase --include="$BASE" "$SUITE" "$tmp" "$MIRROR" >&2
+# The mirror is the one network dependency: a transient failure gets two more tries.
+for try in 1 2 3; do
+  if timeout 1200 debootstrap --variant=minbase --include="$BASE" "$SUITE" "$tmp" "$MIRROR" >&2; then break; fi
+  ((try < 3)) || { echo "build-root.sh: debootstrap failed 3 times" >&2; exit 1; }
+  echo "build-root.sh: debootstrap failed (attempt $try/3); retrying in $((try * 10))s" >&2
+  rm -rf "${tmp:?}"/* && sleep $((try * 10))
+done
 # apt, not debootstrap, resolves the rest (debootstrap's resolver misses virtual packages).
 in_root() { timeout 1200 systemd-nspawn --quiet --register=no --keep-unit -D "$tmp" /bin/sh -euc "$1" >&2; }
-in_root "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES"
+in_root "apt-get -o Acquire::Retries=3 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends $PACKAGES"
 
 # The local repository, from the packages apt downloaded.
 mkdir -p "$tmp/var/local/egress-repo"
