@@ -170,6 +170,9 @@ describe('a new instance that fails never takes the old one down', () => {
     const probes = probesOf(lab);
     // The old instance's watcher sees its interfaces back and runs the boot again.
     const r = await lab.probe(lab.host('hub', HUB_HOST), ['first-connect', INTERNET.host, String(PORTS.whoami), '--timeout', '30'], 40_000);
+    // Egress is back: give the 50 ms gap probes a couple of seconds of attempts to see it too
+    // (stopping right after the first connection could end them before their next attempt).
+    await new Promise((done) => setTimeout(done, 2000));
     const gaps = await probes.stop();
     expect(r.ok).toBe(true);
     expect(Object.keys(gaps.hub.seen)).toEqual([EIP]);
