@@ -199,11 +199,19 @@ def probe_icmp(host, kw):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     deadline = time.monotonic() + float(kw.get("timeout", ["3"])[0])
     t0 = time.monotonic()
+    # Like ping, one echo a second until the deadline: a single packet lost while a link
+    # settles must not fail the probe when TCP (SYN retransmits) would get through.
     s.sendto(pkt, (host, 0))
+    resend = t0 + 1.0
     while (left := deadline - time.monotonic()) > 0:
-        s.settimeout(left)
+        s.settimeout(max(0.01, min(left, resend - time.monotonic())))
         try:
             data, peer = s.recvfrom(4096)
+        except socket.timeout:
+            if time.monotonic() >= resend:
+                s.sendto(pkt, (host, 0))
+                resend += 1.0
+            continue
         except OSError as e:
             return {"ok": False, "error": err(e)}
         ihl = (data[0] & 0x0F) * 4
