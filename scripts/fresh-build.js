@@ -2,15 +2,19 @@
 // Plain JavaScript on purpose: it runs before anything is compiled.
 //
 // `ensureBuilt()` makes dist/ current: when any source of the build (main.ts, lib/, the
-// build's own scripts and configs, package.json) is newer than dist/main.js it runs
-// `npm run build` once, under a lock so that concurrent callers (parallel tests, two
-// terminals) wait for one build instead of racing it. Returns the path of dist/.
+// build's own scripts and configs, package.json, the installed packages the app bundles)
+// is newer than dist/app.js it runs `npm run build` once, under a lock so that concurrent
+// callers (parallel tests, two terminals) wait for one build instead of racing it.
+// Returns the path of dist/.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SOURCES = ['main.ts', 'lib', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts', 'scripts/cdktn-rewrite.ts'];
+/** What synth runs (scripts/build.ts APP_BUNDLE): the build's last output. */
+const APP = 'app.js';
+// node_modules/.package-lock.json is rewritten by every npm install that changes node_modules.
+const SOURCES = ['main.ts', 'lib', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts', 'scripts/cdktn-rewrite.ts'];
 const LOCK_WAIT_MS = 15 * 60 * 1000;
 /** A lock older than this was left by a build that died: it is taken over. */
 const LOCK_STALE_MS = 10 * 60 * 1000;
@@ -29,7 +33,7 @@ function newestMtime(file) {
 function isStale(root = ROOT) {
   let built;
   try {
-    built = fs.statSync(path.join(root, 'dist', 'main.js')).mtimeMs;
+    built = fs.statSync(path.join(root, 'dist', APP)).mtimeMs;
   } catch {
     return true;
   }

@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import { z } from 'zod';
+import { cronTimes, firings, firstDay, ZoneClock } from './cron';
 
 /**
  * A NAT instance's on/off schedule: Auto Scaling scheduled actions take a Unix cron expression
@@ -36,9 +36,6 @@ const FIELDS: readonly CronField[] = [
 
 const CRON_HINT = 'use five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5"';
 
-/** Runs of one expression counted per year at most: a valid one fires at most hourly. */
-export const MAX_RUNS_PER_YEAR = 366 * 24;
-
 /** The year scheduled hours are counted over: a fixed, non-leap year, so the figure does not drift with the date. */
 export const REFERENCE_YEAR = 2027;
 
@@ -50,13 +47,8 @@ export function cronProblem(expression: string): string | undefined {
     const problem = fieldProblem(fields[i], field);
     if (problem) return `"${expression}": ${problem}; ${CRON_HINT}`;
   }
-  let next: Date | null;
-  try {
-    next = new Cron(expression, { paused: true }).nextRun(new Date(Date.UTC(REFERENCE_YEAR, 0, 1)));
-  } catch (e) {
-    return `"${expression}" is not a cron expression (${(e as Error).message}); ${CRON_HINT}`;
-  }
-  if (!next || next.getUTCFullYear() > REFERENCE_YEAR + 4) return `"${expression}" never fires (no such date); ${CRON_HINT}`;
+  // Five years from the reference year hold a 29 February and every weekday of every date.
+  if (firstDay(cronTimes(expression), Date.UTC(REFERENCE_YEAR, 0, 1), 5 * 366) === undefined) return `"${expression}" never fires (no such date); ${CRON_HINT}`;
   return undefined;
 }
 
@@ -97,12 +89,9 @@ export function timeZoneProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The instants in the reference year (and the year before, to know the state on 1 January) an expression fires. */
-function runs(expression: string, timeZone: string, from: Date, to: Date): Date[] {
-  const cron = new Cron(expression, { timezone: timeZone, paused: true });
-  const found: Date[] = [];
-  for (let next = cron.nextRun(from); next && next < to && found.length <= 2 * MAX_RUNS_PER_YEAR + 1; next = cron.nextRun(next)) found.push(next);
-  return found;
+/** The instants in [from, to) an expression fires at. */
+function runs(expression: string, clock: ZoneClock, from: number, to: number): number[] {
+  return firings(cronTimes(expression), clock, from, to);
 }
 
 /**
@@ -111,12 +100,26 @@ function runs(expression: string, timeZone: string, from: Date, to: Date): Date[
  * saving time), divided by the year's hours. The year before sets the state on 1 January.
  */
 export function scheduledShare(schedule: NatSchedule): number {
-  const start = newYear(REFERENCE_YEAR, schedule.timeZone);
-  const end = newYear(REFERENCE_YEAR + 1, schedule.timeZone);
-  const from = new Date(newYear(REFERENCE_YEAR - 1, schedule.timeZone));
+  const key = `${schedule.timeZone}\n${schedule.on}\n${schedule.off}`;
+  let share = shares.get(key);
+  if (share === undefined) {
+    share = countScheduledShare(schedule);
+    shares.set(key, share);
+  }
+  return share;
+}
+
+/** Shares already counted: the report, the advisor's candidates and their re-costing ask for the same schedules, at tens of milliseconds each. */
+const shares = new Map<string, number>();
+
+function countScheduledShare(schedule: NatSchedule): number {
+  const clock = new ZoneClock(schedule.timeZone);
+  const start = newYear(REFERENCE_YEAR, clock);
+  const end = newYear(REFERENCE_YEAR + 1, clock);
+  const from = newYear(REFERENCE_YEAR - 1, clock);
   const events = [
-    ...runs(schedule.on, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: true })),
-    ...runs(schedule.off, schedule.timeZone, from, new Date(end)).map((at) => ({ at: at.getTime(), on: false })),
+    ...runs(schedule.on, clock, from, end).map((at) => ({ at, on: true })),
+    ...runs(schedule.off, clock, from, end).map((at) => ({ at, on: false })),
   ].sort((a, b) => a.at - b.at || Number(a.on) - Number(b.on));
   let running = false;
   let since = start;
@@ -130,23 +133,14 @@ export function scheduledShare(schedule: NatSchedule): number {
   return onMs / (end - start);
 }
 
-/** Midnight of 1 January of `year` in `timeZone`, as epoch milliseconds. */
-function newYear(year: number, timeZone: string): number {
-  const next = new Cron('0 0 1 1 *', { timezone: timeZone, paused: true }).nextRun(new Date(Date.UTC(year - 1, 11, 30)));
-  if (!next) throw new Error(`no new year ${year} in ${timeZone}`);
-  return next.getTime();
+/** Midnight of 1 January of `year` in the clock's time zone, as epoch milliseconds. */
+function newYear(year: number, clock: ZoneClock): number {
+  return clock.instantOf(Date.UTC(year, 0, 1));
 }
 
 /** Minutes of the hour an expression fires at; more than one means it fires more often than hourly. */
 function minutesOfHour(expression: string): number {
-  const minutes = new Set<number>();
-  for (const part of expression.trim().split(/\s+/)[0].split(',')) {
-    const [range, step] = part.split('/');
-    const [first, last] = range === '*' ? [0, 59] : range.split('-').map(Number);
-    const end = last ?? (step === undefined ? first : 59);
-    for (let m = first; m <= end; m += Number(step ?? 1)) minutes.add(m);
-  }
-  return minutes.size;
+  return cronTimes(expression).minutes.length;
 }
 
 const cronExpression = z.string().superRefine((value, ctx) => {
@@ -182,10 +176,11 @@ export const ScheduleSchema = z
 
 /** The first minute of the reference year both expressions fire in, as local `YYYY-MM-DD HH:MM`. */
 function firstClash(schedule: NatSchedule): string | undefined {
-  const from = new Date(newYear(REFERENCE_YEAR, schedule.timeZone));
-  const to = new Date(newYear(REFERENCE_YEAR + 1, schedule.timeZone));
-  const on = new Set(runs(schedule.on, schedule.timeZone, from, to).map((at) => at.getTime()));
-  const both = runs(schedule.off, schedule.timeZone, from, to).find((at) => on.has(at.getTime()));
+  const clock = new ZoneClock(schedule.timeZone);
+  const from = newYear(REFERENCE_YEAR, clock);
+  const to = newYear(REFERENCE_YEAR + 1, clock);
+  const on = new Set(runs(schedule.on, clock, from, to));
+  const both = runs(schedule.off, clock, from, to).find((at) => on.has(at));
   if (!both) return undefined;
   return new Intl.DateTimeFormat('sv-SE', { timeZone: schedule.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(both);
 }

@@ -11,7 +11,7 @@ const run = promisify(execFile);
 const FRESH_BUILD = join(ROOT, 'scripts', 'fresh-build.js');
 const { isStale } = require(FRESH_BUILD) as { isStale(root: string): boolean };
 
-/** A project whose `npm run build` takes a moment, counts its runs and writes dist/main.js (or fails when told). */
+/** A project whose `npm run build` takes a moment, counts its runs and writes dist/app.js (or fails when told). */
 function project(): string {
   const root = mkdtempSync(join(tmpdir(), 'egress-fresh-build-'));
   mkdirSync(join(root, 'lib'));
@@ -23,7 +23,7 @@ if (fs.existsSync('fail')) process.exit(3);
 fs.appendFileSync('builds', 'x');
 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
 fs.mkdirSync('dist', { recursive: true });
-fs.writeFileSync('dist/main.js', '');
+fs.writeFileSync('dist/app.js', '');
 `);
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', private: true, scripts: { build: 'node build.js' } }));
   return root;
