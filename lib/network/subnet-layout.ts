@@ -12,14 +12,25 @@ export const MIN_VPC_PREFIX = 16;
 export const MAX_VPC_PREFIX = 28 - SUBNET_NEW_BITS;
 
 export interface SubnetLayout {
-  readonly public: string[];
-  readonly private: string[];
+  readonly public: readonly string[];
+  readonly private: readonly string[];
 }
 
+/** Layouts are kept (shared and frozen): the checks, the topology and the cost advisor's re-checks ask for the same ones. */
+const layouts = new Map<string, SubnetLayout>();
+const MAX_LAYOUTS = 100_000;
+
 export function subnetLayout(vpcCidr: string, azCount: number): SubnetLayout {
-  const indexes = [...Array(azCount).keys()];
-  return {
-    public: indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, i)),
-    private: indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, PRIVATE_BLOCK_OFFSET + i)),
-  };
+  const key = `${vpcCidr} ${azCount}`;
+  let layout = layouts.get(key);
+  if (!layout) {
+    const indexes = [...Array(azCount).keys()];
+    layout = Object.freeze({
+      public: Object.freeze(indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, i))),
+      private: Object.freeze(indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, PRIVATE_BLOCK_OFFSET + i))),
+    });
+    if (layouts.size >= MAX_LAYOUTS) layouts.clear();
+    layouts.set(key, layout);
+  }
+  return layout;
 }

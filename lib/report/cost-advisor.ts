@@ -92,20 +92,27 @@ function price(context: Context, candidate: Candidate, options: CostModelOptions
 
 /** The spec with these fields replaced, if the result is still a valid spec; the advice must be something the tool accepts. */
 function applyChange(spec: Spec, changes: readonly { readonly path: readonly (string | number)[]; readonly to: unknown }[]): Spec | undefined {
-  const copy = structuredClone(spec) as unknown as Record<string | number, unknown>;
-  for (const { path, to } of changes) {
-    let at = copy;
-    for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-    const last = path[path.length - 1];
-    if (to === undefined) delete at[last];
-    else at[last] = structuredClone(to);
-  }
+  const copy = changes.reduce<unknown>((at, { path, to }) => withField(at, path, to === undefined ? undefined : structuredClone(to)), spec);
   try {
     const checked = validateSpec(copy);
     return checked.spec;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `value` with the field at `path` set (or removed when `to` is undefined), copying only the
+ * objects along the path: the rest is shared with `value`, which stays as it was. Copying the
+ * whole spec for each change made the advice quadratic in the spec's size.
+ */
+function withField(value: unknown, path: readonly (string | number)[], to: unknown): unknown {
+  const [key, ...rest] = path;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
+  if (rest.length > 0) copy[key] = withField(copy[key], rest, to);
+  else if (to === undefined) delete copy[key];
+  else copy[key] = to;
+  return copy;
 }
 
 function total(model: CostModel): number {

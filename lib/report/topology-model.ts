@@ -204,9 +204,15 @@ function describeEndpoints(entry: EndpointsSpec, vpc: VpcView): EndpointView {
 
 /** The NAT whose ENI a VPC's private subnets route 0.0.0.0/0 to, if any. */
 export function natServing(topology: TopologyView, vpc: string): { nat: NatView; eni: EniView } | undefined {
-  for (const nat of topology.nats) {
-    const eni = nat.routes.get(vpc);
-    if (eni) return { nat, eni };
+  let serving = servingByVpc.get(topology);
+  if (!serving) {
+    serving = new Map();
+    // The first NAT routing a VPC serves it, as a walk over the NATs in order would find.
+    for (const nat of topology.nats) for (const [name, eni] of nat.routes) if (!serving.has(name)) serving.set(name, { nat, eni });
+    servingByVpc.set(topology, serving);
   }
-  return undefined;
+  return serving.get(vpc);
 }
+
+/** Asked once per VPC and endpoint: indexed once per topology instead of walking every NAT each time. */
+const servingByVpc = new WeakMap<TopologyView, Map<string, { nat: NatView; eni: EniView }>>();

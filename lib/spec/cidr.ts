@@ -9,47 +9,87 @@ export interface Ipv4Range {
 }
 
 export function isValidCidr(cidr: string): boolean {
-  return cidr.includes('/') && Address4.isValid(cidr);
+  return cidr.includes('/') && parses(cidr);
 }
 
 export function isValidAddress(address: string): boolean {
-  return !address.includes('/') && Address4.isValid(address);
+  return !address.includes('/') && parses(address);
+}
+
+function parses(text: string): boolean {
+  try {
+    parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A parsed address or CIDR: its own address and the block it names (a /32 for a bare address). */
+interface Parsed extends Ipv4Range {
+  readonly address: bigint;
+}
+
+/**
+ * Parses are kept: the checks, the subnet layout and the cost advisor (which re-checks the
+ * spec for every change it prices) ask about the same few CIDRs thousands of times, and
+ * `ip-address` builds its bit strings each time.
+ */
+const parsed = new Map<string, Parsed>();
+const MAX_PARSES = 100_000;
+
+function parse(text: string): Parsed {
+  let known = parsed.get(text);
+  if (known === undefined) {
+    const address = new Address4(text);
+    known = { address: address.bigInt(), first: address.startAddress().bigInt(), last: address.endAddress().bigInt(), prefix: address.subnetMask };
+    if (parsed.size >= MAX_PARSES) parsed.clear();
+    parsed.set(text, known);
+  }
+  return known;
+}
+
+/** Dotted quad of a 32-bit address. */
+function dotted(address: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => Number((address >> shift) & 255n)).join('.');
 }
 
 export function range(cidr: string): Ipv4Range {
-  const address = new Address4(cidr);
-  return { first: address.startAddress().bigInt(), last: address.endAddress().bigInt(), prefix: address.subnetMask };
+  const { first, last, prefix } = parse(cidr);
+  return { first, last, prefix };
 }
 
 /** True when the address part of the CIDR is the network address (`10.0.0.0/16`, not `10.0.0.1/16`). */
 export function isNetworkAddress(cidr: string): boolean {
-  const address = new Address4(cidr);
-  return address.bigInt() === address.startAddress().bigInt();
+  const parsed = parse(cidr);
+  return parsed.address === parsed.first;
 }
 
 export function networkOf(cidr: string): string {
-  const address = new Address4(cidr);
-  return `${address.startAddress().correctForm()}/${address.subnetMask}`;
+  const { first, prefix } = parse(cidr);
+  return `${dotted(first)}/${prefix}`;
 }
 
 export function overlaps(a: string, b: string): boolean {
-  const x = range(a);
-  const y = range(b);
+  const x = parse(a);
+  const y = parse(b);
   return x.first <= y.last && y.first <= x.last;
 }
 
 export function containsAddress(cidr: string, address: string): boolean {
-  return new Address4(address).isInSubnet(new Address4(cidr));
+  const block = parse(cidr);
+  const { address: value } = parse(address);
+  return block.first <= value && value <= block.last;
 }
 
 /** Terraform's `cidrsubnet(prefix, newbits, netnum)` on plain values. */
 export function cidrSubnet(cidr: string, newBits: number, netNum: number): string {
-  const { first, prefix } = range(cidr);
+  const { first, prefix } = parse(cidr);
   const newPrefix = prefix + newBits;
   if (newPrefix > 32) throw new Error(`cannot add ${newBits} bits to /${prefix}`);
   if (netNum >= 2 ** newBits) throw new Error(`network number ${netNum} does not fit in ${newBits} bits`);
   const start = first + BigInt(netNum) * 2n ** BigInt(32 - newPrefix);
-  return `${Address4.fromBigInt(start).correctForm()}/${newPrefix}`;
+  return `${dotted(start)}/${newPrefix}`;
 }
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -91,7 +131,7 @@ export function coversEverything(cidrs: readonly string[]): boolean {
 /** What AWS reserves in a subnet: network, router (+1), DNS (+2), future use (+3), broadcast. */
 export function reservedRole(subnet: string, address: string): string | undefined {
   const { first, last } = range(subnet);
-  const at = new Address4(address).bigInt();
+  const at = parse(address).address;
   if (at === first) return 'the network address';
   if (at === first + 1n) return 'the VPC router address (AWS reserves the first four addresses)';
   if (at === first + 2n) return 'the Amazon DNS address (AWS reserves the first four addresses)';

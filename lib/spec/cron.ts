@@ -85,8 +85,20 @@ export function firstDay(times: CronTimes, from: number, days: number): number |
   return undefined;
 }
 
-/** Offsets of a time zone from UTC, in milliseconds, by instant. */
+/** Offsets of a time zone from UTC, in milliseconds, by instant; `ZoneClock.of` keeps one per zone. */
 export class ZoneClock {
+  private static readonly clocks = new Map<string, ZoneClock>();
+
+  /** The zone's clock, with the offsets earlier callers already looked up. */
+  static of(timeZone: string): ZoneClock {
+    let clock = ZoneClock.clocks.get(timeZone);
+    if (!clock) {
+      clock = new ZoneClock(timeZone);
+      ZoneClock.clocks.set(timeZone, clock);
+    }
+    return clock;
+  }
+
   private readonly format: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
 

@@ -8,6 +8,18 @@ import type { Spec, VpcSpec } from './schema';
  */
 export function hasPublicSubnets(spec: Pick<Spec, 'natInstances'>, vpc: Pick<VpcSpec, 'name' | 'publicSubnets'>): boolean {
   if (vpc.publicSubnets !== undefined) return vpc.publicSubnets;
-  const isSpoke = spec.natInstances.some((nat) => nat.spokes.includes(vpc.name));
-  return !isSpoke || spec.natInstances.some((nat) => nat.vpc === vpc.name);
+  const { spokes, hubs } = natRoles(spec.natInstances);
+  return !spokes.has(vpc.name) || hubs.has(vpc.name);
+}
+
+/** Asked once per VPC: the roles are gathered once per list of NATs, not once per VPC. */
+const roles = new WeakMap<Spec['natInstances'], { spokes: Set<string>; hubs: Set<string> }>();
+
+function natRoles(nats: Spec['natInstances']): { spokes: Set<string>; hubs: Set<string> } {
+  let found = roles.get(nats);
+  if (!found) {
+    found = { spokes: new Set(nats.flatMap((nat) => nat.spokes)), hubs: new Set(nats.map((nat) => nat.vpc)) };
+    roles.set(nats, found);
+  }
+  return found;
 }

@@ -78,6 +78,14 @@ function valueOf(text: string, field: CronField): number | undefined {
 
 /** What is wrong with a time zone name, or undefined for an IANA name such as Asia/Tokyo. */
 export function timeZoneProblem(name: string): string | undefined {
+  if (!zoneProblems.has(name)) zoneProblems.set(name, findTimeZoneProblem(name));
+  return zoneProblems.get(name);
+}
+
+/** Answers kept by name: each check builds an Intl.DateTimeFormat, and the cost advisor re-checks its suggestion for every NAT. */
+const zoneProblems = new Map<string, string | undefined>();
+
+function findTimeZoneProblem(name: string): string | undefined {
   let resolved: string;
   try {
     if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) throw new RangeError(name);
@@ -100,20 +108,24 @@ function runs(expression: string, clock: ZoneClock, from: number, to: number): n
  * saving time), divided by the year's hours. The year before sets the state on 1 January.
  */
 export function scheduledShare(schedule: NatSchedule): number {
-  const key = `${schedule.timeZone}\n${schedule.on}\n${schedule.off}`;
-  let share = shares.get(key);
-  if (share === undefined) {
-    share = countScheduledShare(schedule);
-    shares.set(key, share);
-  }
-  return share;
+  return kept(shares, schedule, countScheduledShare);
 }
 
-/** Shares already counted: the report, the advisor's candidates and their re-costing ask for the same schedules, at tens of milliseconds each. */
+/**
+ * Answers kept per schedule: the report, the cost advisor's suggestion for every NAT and its
+ * re-check and re-costing ask about the same schedules, at milliseconds each.
+ */
 const shares = new Map<string, number>();
+const clashes = new Map<string, string | undefined>();
+
+function kept<T>(answers: Map<string, T>, schedule: NatSchedule, find: (schedule: NatSchedule) => T): T {
+  const key = `${schedule.timeZone}\n${schedule.on}\n${schedule.off}`;
+  if (!answers.has(key)) answers.set(key, find(schedule));
+  return answers.get(key) as T;
+}
 
 function countScheduledShare(schedule: NatSchedule): number {
-  const clock = new ZoneClock(schedule.timeZone);
+  const clock = ZoneClock.of(schedule.timeZone);
   const start = newYear(REFERENCE_YEAR, clock);
   const end = newYear(REFERENCE_YEAR + 1, clock);
   const from = newYear(REFERENCE_YEAR - 1, clock);
@@ -167,7 +179,7 @@ export const ScheduleSchema = z
     }
     // The object's check runs even when a field failed its own: only compare what parsed.
     const fieldsValid = [schedule.on, schedule.off].every((e) => !cronProblem(e) && minutesOfHour(e) <= 1) && !timeZoneProblem(schedule.timeZone);
-    const clash = fieldsValid ? firstClash(schedule) : undefined;
+    const clash = fieldsValid ? kept(clashes, schedule, firstClash) : undefined;
     if (clash) {
       const message = `fires at the same minute as on (first ${clash} ${schedule.timeZone}), when Auto Scaling may run either; give on and off times that never coincide`;
       ctx.addIssue({ code: 'custom', path: ['off'], message, input: schedule.off });
@@ -176,7 +188,7 @@ export const ScheduleSchema = z
 
 /** The first minute of the reference year both expressions fire in, as local `YYYY-MM-DD HH:MM`. */
 function firstClash(schedule: NatSchedule): string | undefined {
-  const clock = new ZoneClock(schedule.timeZone);
+  const clock = ZoneClock.of(schedule.timeZone);
   const from = newYear(REFERENCE_YEAR, clock);
   const to = newYear(REFERENCE_YEAR + 1, clock);
   const on = new Set(runs(schedule.on, clock, from, to));
