@@ -39,6 +39,7 @@ export const scalingSection: BenchSection = {
     const figures: Record<number, unknown> = {};
     const one = writeScalingSpec(dir, 1);
     const large = writeScalingSpec(dir, LARGE);
+    synthOf(one)(); // not measured: builds dist/ if a source is newer and keeps the code cache
     const pair = paired(runs, synthOf(large), synthOf(one));
     const single = pair.b;
     const describe = (count: number, spec: ScaledSpec) => {
