@@ -3,7 +3,7 @@ import { enisNeeded, INSTANCE_TYPES, instanceTypeInfo } from '../nat/instance-ty
 import { formatPath, validateSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { averageGbps, baselineBandwidth } from './baseline-bandwidth';
-import { costModel, natRunningHours, type CostModel, type CostModelOptions } from './cost-model';
+import { costModel, natRunningHours, specTotalUsd, type CostModel, type CostModelOptions } from './cost-model';
 import { priceTable, regionPrices, type PriceTable } from './price-table';
 import { regionTimeZone } from './region-time-zones';
 import { describeTopology, natServing, type NatView, type TopologyView } from './topology-model';
@@ -80,7 +80,7 @@ export function adviseCosts(spec: Spec, options: CostModelOptions = {}): Advice 
 function price(context: Context, candidate: Candidate, options: CostModelOptions): Recommendation[] {
   const changed = applyChange(context.spec, [candidate, ...(candidate.also ?? [])]);
   if (!changed) return [];
-  const saving = round(total(context.model) - total(costModel(changed, options)));
+  const saving = round(total(context.model) - specTotalUsd(changed, options));
   if (saving < MIN_SAVING_USD) return [];
   return [{
     id: candidate.id, title: candidate.title, monthlySavingUsd: saving,

@@ -90,12 +90,28 @@ interface ServedVpc {
   readonly nat: NatView;
 }
 
+/** The lines of this spec's own option: its NAT instances, their monitoring and the endpoints. */
+function ownLines(spec: Spec, topology: TopologyView, served: ServedVpc[], prices: RegionPrices, options: CostModelOptions, shared: readonly CostLine[]): CostLine[] {
+  return [...natInstanceLines(topology, served, prices, options.prices), ...monitoringLines(spec, prices, line), ...shared];
+}
+
+/**
+ * The spec's monthly total, `costModel(spec).options[0].totalUsd`, without the NAT Gateway
+ * options, the traffic table and the assumptions: the cost advisor asks it for every change it prices.
+ */
+export function specTotalUsd(spec: Spec, options: CostModelOptions = {}): number {
+  const prices = regionPrices(spec.region, options.prices ?? priceTable());
+  const topology = describeTopology(spec);
+  const served = servedVpcs(topology);
+  return sum(ownLines(spec, topology, served, prices, options, endpointLines(topology, prices, options.interfaceEndpointGbPerMonth ?? 0)));
+}
+
 export function costModel(spec: Spec, options: CostModelOptions = {}): CostModel {
   const prices = regionPrices(spec.region, options.prices ?? priceTable());
   const topology = describeTopology(spec);
   const served = servedVpcs(topology);
   const shared = [...endpointLines(topology, prices, options.interfaceEndpointGbPerMonth ?? 0)];
-  const own = [...natInstanceLines(topology, served, prices, options.prices), ...monitoringLines(spec, prices, line), ...shared];
+  const own = ownLines(spec, topology, served, prices, options, shared);
   const perVpc = [...natGatewayPerVpcLines(served, prices), ...shared];
   const perAz = [...natGatewayPerAzLines(served, prices, 'per-az'), ...shared];
   const regional = [...natGatewayPerAzLines(served, prices, 'regional'), ...shared];

@@ -1,4 +1,4 @@
-import { costModel, ITEM, type CostModel, type CostOption, type CostOptionId } from '../../lib/report/cost-model';
+import { costModel, ITEM, specTotalUsd, type CostModel, type CostOption, type CostOptionId } from '../../lib/report/cost-model';
 import { PriceError, priceTable, type PriceTable } from '../../lib/report/price-table';
 import { checkedSpec, dedicatedSpec, exampleSpec, PRICES } from './fixtures';
 
@@ -242,5 +242,14 @@ describe('regional NAT Gateway assumptions', () => {
     expect(note).toMatch(/AZs with private subnets: app1 2, app2 1\) at the zonal rate \(\$0\.062, 2026-11-21\)/);
     expect(note).toMatch(/one public IPv4 address per AZ spanned \(\$0\.005 an hour\), and no cross-AZ transfer/);
     expect(note).toMatch(/check https:\/\/aws\.amazon\.com\/vpc\/pricing\/\.$/);
+  });
+});
+
+describe('the spec total alone (what the cost advisor asks for every change it prices)', () => {
+  it.each([
+    ['the built-in example', exampleSpec],
+    ['a dedicated NAT with an existing spoke', () => checkedSpec(dedicatedSpec())],
+  ])('GIVEN %s WHEN its total is asked alone THEN it is the model\'s own option total', (_, spec) => {
+    expect(specTotalUsd(spec())).toBe(costModel(spec()).options[0].totalUsd);
   });
 });
