@@ -2,8 +2,9 @@
 // in the namespace lab of test/dataplane. Through the NAT against the same namespaces
 // and hops with plain routing (no nftables table in the NAT namespace, the private host
 // given its own public IP at the IGW), in pairs:
-//   - TCP throughput (iperf3) and new TCP connections per second, each reported as the
-//     median of the per-pair ratios NAT/plain with their min and max;
+//   - TCP throughput (iperf3), new TCP connections per second and 64-byte UDP packets per
+//     second (the per-packet cost), each reported as the median of the per-pair ratios
+//     NAT/plain with their min and max;
 //   - boot script to first forwarded connection: from starting the boot script on a fresh
 //     lab instance (no kernel or cloud-init boot) to the first TCP connection a private
 //     host gets through.
@@ -12,9 +13,10 @@
 //     sysctls stay set throughout) in one nft transaction, as switching to plain routing
 //     deletes it: running the whole script (AWS CLI processes, a second of CPU) before
 //     every NAT run only loaded the machine just before the NAT's side;
-//   - a pair is A rate, B rate, B throughput, A throughput: each measurement sits next to
-//     its counterpart in time, and the side that goes first alternates between the
-//     metrics; A is the NAT in even pairs and plain routing in odd ones;
+//   - a pair is A packets, A rate, B rate, B packets, B throughput, A throughput: each
+//     measurement sits next to (or around) its counterpart in time, and the side that goes
+//     first alternates between the metrics; A is the NAT in even pairs and plain routing
+//     in odd ones;
 //   - every measurement starts from empty connection tracking in the NAT and IGW
 //     namespaces: each connection of a rate run leaves an entry for 10 s after its reset,
 //     which otherwise the next run (the other side's) paid for;
@@ -35,6 +37,7 @@ const BOOT_RUNS = Number(process.env.BENCH_DATAPLANE_BOOT_RUNS ?? 5);
 const IPERF_SECONDS = Math.max(4, Number(process.env.BENCH_DATAPLANE_IPERF_SECONDS ?? 6));
 // Well inside the client's ephemeral port range: no 5-tuple is reused within a run.
 const RATE_CONNECTIONS = 10_000;
+const PPS_SECONDS = 3;
 const RATE_BURSTS = 3;
 const RATE_MAX_SECONDS = 20;
 const HOST = '10.0.1.10';
@@ -97,6 +100,16 @@ async function throughputGbps(b: Bench): Promise<number> {
   return r.end.sum_received.bits_per_second / 1e9;
 }
 
+/** One UDP flow of 64-byte datagrams as fast as the sender goes: what each forwarded packet costs, which a TCP stream's 64 KiB segments hide. */
+async function smallPacketsPerSecond(b: Bench): Promise<number> {
+  await forgetConnections(b);
+  const out = await runOk(['ip', 'netns', 'exec', b.hostNs, 'iperf3', '-c', INTERNET.host, '-p', '5201', '-u', '-b', '0', '-l', '64', '-t', String(PPS_SECONDS), '-O', '1', '-J'], {
+    timeoutMs: (PPS_SECONDS + 15) * 1000,
+  });
+  const r = JSON.parse(out) as { end: { sum: { packets: number; lost_packets: number; seconds: number } } };
+  return (r.end.sum.packets - r.end.sum.lost_packets) / r.end.sum.seconds;
+}
+
 async function connectionsPerSecond(b: Bench): Promise<number> {
   const bursts: number[] = [];
   for (let i = 0; i < RATE_BURSTS; i++) {
@@ -128,6 +141,7 @@ export interface DataplaneFigures {
   readonly fastPath: string;
   readonly pairs: number;
   readonly throughput: { natGbps: number; plainGbps: number; ratio: Spread; iperfSeconds: number };
+  readonly smallPackets: { natPerSecond: number; plainPerSecond: number; ratio: Spread; bytes: number; seconds: number };
   readonly newConnections: { natPerSecond: number; plainPerSecond: number; ratio: Spread; perRun: number; runsPerSide: number };
   readonly bootScript: { toFirstForwardMs: number; wallMs: number; runs: number };
 }
@@ -159,16 +173,20 @@ async function main(): Promise<void> {
 
     const gbps: Record<Mode, number[]> = { nat: [], plain: [] };
     const cps: Record<Mode, number[]> = { nat: [], plain: [] };
+    const pps: Record<Mode, number[]> = { nat: [], plain: [] };
     for (let i = 0; i < PAIRS; i++) {
       const [first, second]: Mode[] = i % 2 === 0 ? ['nat', 'plain'] : ['plain', 'nat'];
       await setMode(b, first);
+      pps[first].push(await smallPacketsPerSecond(b));
       cps[first].push(await connectionsPerSecond(b));
       await setMode(b, second);
       cps[second].push(await connectionsPerSecond(b));
+      pps[second].push(await smallPacketsPerSecond(b));
       gbps[second].push(await throughputGbps(b));
       await setMode(b, first);
       gbps[first].push(await throughputGbps(b));
-      say(`pair ${i + 1}/${PAIRS} (${first} first): NAT ${gbps.nat[i].toFixed(2)} Gbit/s ${cps.nat[i].toFixed(0)} conn/s; plain ${gbps.plain[i].toFixed(2)} Gbit/s ${cps.plain[i].toFixed(0)} conn/s`);
+      const side = (m: Mode): string => `${gbps[m][i].toFixed(2)} Gbit/s ${cps[m][i].toFixed(0)} conn/s ${(pps[m][i] / 1000).toFixed(0)}k small packets/s`;
+      say(`pair ${i + 1}/${PAIRS} (${first} first): NAT ${side('nat')}; plain ${side('plain')}`);
     }
     const nat = { gbps: gbps.nat, cps: cps.nat };
     const routed = { gbps: gbps.plain, cps: cps.plain };
@@ -186,6 +204,7 @@ async function main(): Promise<void> {
       fastPath,
       pairs: PAIRS,
       throughput: { natGbps: round(median(nat.gbps)), plainGbps: round(median(routed.gbps)), ratio: ratios(nat.gbps, routed.gbps), iperfSeconds: IPERF_SECONDS },
+      smallPackets: { natPerSecond: round(median(pps.nat), 0), plainPerSecond: round(median(pps.plain), 0), ratio: ratios(pps.nat, pps.plain), bytes: 64, seconds: PPS_SECONDS },
       newConnections: { natPerSecond: round(median(nat.cps), 0), plainPerSecond: round(median(routed.cps), 0), ratio: ratios(nat.cps, routed.cps), perRun: RATE_CONNECTIONS, runsPerSide: RATE_BURSTS },
       bootScript: { toFirstForwardMs: round(median(boots.map((x) => x.forwardingMs)), 0), wallMs: round(median(boots.map((x) => x.scriptMs)), 0), runs: BOOT_RUNS },
     };
