@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-plane benchmark: NAT throughput and connection rate against plain routing over the
 # same namespaces, and boot-to-forwarding time. Prints one JSON object on stdout.
-# Needs root (network namespaces) and ip, nft, python3, curl, iperf3.
+# Needs root (network namespaces) and ip, nft, python3, curl, iperf3, conntrack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ((EUID != 0)); then

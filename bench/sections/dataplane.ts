@@ -19,7 +19,8 @@ export const dataplaneSection: BenchSection = {
     const where = `fast path: ${f.fastPath}`;
     return [
       { section: 'data plane', name: `TCP throughput through the NAT, iperf3 ${f.throughput.iperfSeconds} s (Gbit/s, median of ${f.pairs}; ${where})`, value: `${f.throughput.natGbps} (plain routing ${f.throughput.plainGbps})`, ratio: pairs(f.throughput.ratio, f.pairs) },
-      { section: 'data plane', name: `new TCP connections a second through the NAT, ${f.newConnections.perRun} a run (median of ${f.pairs}; ${where})`, value: `${f.newConnections.natPerSecond} (plain routing ${f.newConnections.plainPerSecond})`, ratio: pairs(f.newConnections.ratio, f.pairs) },
+      { section: 'data plane', name: `UDP packets of ${f.smallPackets.bytes} bytes a second through the NAT, one flow, iperf3 ${f.smallPackets.seconds} s (median of ${f.pairs}; ${where})`, value: `${f.smallPackets.natPerSecond} (plain routing ${f.smallPackets.plainPerSecond})`, ratio: pairs(f.smallPackets.ratio, f.pairs) },
+      { section: 'data plane', name: `new TCP connections a second through the NAT, ${f.newConnections.perRun} a run (each side of a pair the median of ${f.newConnections.runsPerSide} runs; median of ${f.pairs}; ${where})`, value: `${f.newConnections.natPerSecond} (plain routing ${f.newConnections.plainPerSecond})`, ratio: pairs(f.newConnections.ratio, f.pairs) },
       { section: 'data plane', name: `boot script started on a fresh lab instance to the first forwarded TCP connection, ms (median of ${f.bootScript.runs}; the script alone ${f.bootScript.wallMs} ms; no kernel or cloud-init boot)`, value: String(f.bootScript.toFirstForwardMs) },
     ] satisfies Row[];
   },

@@ -55,6 +55,11 @@ describe('flowtable fast path', () => {
     await expectEgressViaEip(lab, lab.host(spokeIndex, SPOKE_HOST), 'fast-spoke');
   });
 
+  test('spokes get their zone and mark chains; without port forwards there is no nat prerouting chain', async () => {
+    const chains = (await lab.sh(nat.ns, 'nft list table ip cdktf_egress')).match(/^\s*chain \w+/gm)?.map((c) => c.trim().slice(6));
+    expect(chains).toEqual(['zone_in', 'mark_in', 'snat_out', 'filter_forward']);
+  });
+
   test('with nf_flow_table: established TCP and UDP flows are offloaded on the egress and spoke interfaces, before any other forward rule', async () => {
     const table = await lab.sh(nat.ns, 'nft list table ip cdktf_egress');
     if (!kernelHasFlowtables) {

@@ -68,6 +68,11 @@ describe('first boot (dedicated egress ENI)', () => {
     }
   });
 
+  test('nftables hooks only what this NAT uses: no prerouting filter chains without spokes, a nat prerouting chain for the port forward', async () => {
+    const chains = (await lab.sh(nat.ns, 'nft list table ip cdktf_egress')).match(/^\s*chain \w+/gm)?.map((c) => c.trim().slice(6));
+    expect(chains).toEqual(['dnat_in', 'snat_out', 'filter_forward']);
+  });
+
   test("the primary interface still answers on its own public IP (SSH) after the default route moved", async () => {
     await lab.serveWhoami(nat.ns, 22);
     const r = await lab.probe(lab.ns('inet'), ['tcp-whoami', lab.state().igw[nat.primaryIp], '22', '--src', INTERNET.host]);

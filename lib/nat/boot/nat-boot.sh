@@ -490,7 +490,7 @@ target_mark() { # ip
 
 # "table; delete table; table {...}" in one `nft -f` is atomic and leaves exactly one copy.
 render_nft() {
-  local s idx dev w proto port to toport from match mark cidrs E=$EGRESS_DEV
+  local s idx dev w proto port to toport from match mark cidrs dnat="" E=$EGRESS_DEV
   printf 'table ip %s\ndelete table ip %s\ntable ip %s {\n' "$TABLE" "$TABLE" "$TABLE"
   # shellcheck disable=SC2086 # word splitting wanted
   nft_set internal $INTERNAL
@@ -505,35 +505,43 @@ render_nft() {
     done
     printf '\tflowtable fastpath {\n\t\thook ingress priority filter; devices = { %s };\n\t}\n' "$devs"
   fi
-  # Directional zones: identical spoke flows stay apart; replies, after masquerade, are unique.
-  printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
-  for s in "${SPOKE_LIST[@]}"; do
-    read -r idx dev _ <<<"$s"
-    printf '\t\tiifname "%s" ct original zone set %d\n' "$dev" "$idx"
-  done
-  printf '\t}\n\tchain mark_in {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n'
-  for s in "${SPOKE_LIST[@]}"; do
-    read -r idx dev _ <<<"$s"
-    printf '\t\tiifname "%s" ct mark set %d\n' "$dev" $((RT_BASE + idx))
-  done
-  printf '\t\tiifname "%s" meta mark set ct mark\n\t}\n' "$E"
-  printf '\tchain dnat_in {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n'
-  for w in $PORT_FORWARDS; do
-    IFS=: read -r proto port to toport from <<<"$w"
-    match=""
-    [[ ,$from, == *,0.0.0.0/0,* ]] || match="ip saddr { $from } "
-    mark=$(target_mark "$to")
-    ((mark == 0)) || match+="ct mark set $mark meta mark set $mark "
-    printf '\t\tiifname "%s" ip daddr %s %s dport %d %sdnat to %s:%d\n' "$E" "$EGRESS_IP" "$proto" "$port" "$match" "$to" "$toport"
-  done
+  # A base chain costs every packet a hook call even when empty: only the chains this NAT uses.
+  if ((${#SPOKE_LIST[@]})); then
+    # Directional zones: identical spoke flows stay apart; replies, after masquerade, are unique.
+    printf '\tchain zone_in {\n\t\ttype filter hook prerouting priority raw; policy accept;\n'
+    for s in "${SPOKE_LIST[@]}"; do
+      read -r idx dev _ <<<"$s"
+      printf '\t\tiifname "%s" ct original zone set %d\n' "$dev" "$idx"
+    done
+    printf '\t}\n\tchain mark_in {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n'
+    for s in "${SPOKE_LIST[@]}"; do
+      read -r idx dev _ <<<"$s"
+      printf '\t\tiifname "%s" ct mark set %d\n' "$dev" $((RT_BASE + idx))
+    done
+    printf '\t\tiifname "%s" meta mark set ct mark\n\t}\n' "$E"
+  fi
+  if [[ -n $PORT_FORWARDS ]]; then
+    printf '\tchain dnat_in {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n'
+    for w in $PORT_FORWARDS; do
+      IFS=: read -r proto port to toport from <<<"$w"
+      match=""
+      [[ ,$from, == *,0.0.0.0/0,* ]] || match="ip saddr { $from } "
+      mark=$(target_mark "$to")
+      ((mark == 0)) || match+="ct mark set $mark meta mark set $mark "
+      printf '\t\tiifname "%s" ip daddr %s %s dport %d %sdnat to %s:%d\n' "$E" "$EGRESS_IP" "$proto" "$port" "$match" "$to" "$toport"
+    done
+    printf '\t}\n'
+    dnat='ct status dnat accept'
+  fi
   # Forwarded connections keep the internet source (replies come back through the NAT anyway).
-  printf '\t}\n\tchain snat_out {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n'
-  printf '\t\tct status dnat accept\n\t\toifname "%s" masquerade\n\t}\n' "$E"
+  printf '\tchain snat_out {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n'
+  [[ -z $dnat ]] || printf '\t\t%s\n' "$dnat"
+  printf '\t\toifname "%s" masquerade\n\t}\n' "$E"
   printf '\tchain filter_forward {\n\t\ttype filter hook forward priority filter; policy drop;\n'
   # First, and matching on ct state first: a new connection's packet leaves it at one compare.
   if ((FASTPATH)); then printf '\t\tct state established meta l4proto { tcp, udp } flow add @fastpath\n'; fi
   printf '\t\tct state established,related accept\n\t\tct state invalid drop\n'
-  printf '\t\tiifname "%s" ct status dnat accept\n' "$E"
+  [[ -z $dnat ]] || printf '\t\tiifname "%s" %s\n' "$E" "$dnat"
   [[ -z $HUB_CIDRS ]] || printf '\t\tiifname "%s" oifname "%s" ip saddr @hub ip daddr != @internal accept\n' "$E" "$E"
   # Anti-spoofing: a spoke may send only from its own CIDRs (the hub only from its own, above);
   # anything else would leave masqueraded as the EIP.

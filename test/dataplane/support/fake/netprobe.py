@@ -15,7 +15,8 @@ Probes (print one JSON object, exit 0 whatever happened; every wait is bounded):
   netprobe.py udp-whoami HOST PORT [--timeout S]
   netprobe.py icmp HOST --token T [--timeout S]
   netprobe.py tcp-send HOST PORT --bytes N --seed S [--sport P] [--seconds D] [--timeout S]
-  netprobe.py connect-rate HOST PORT --count N --seconds MAX   (connect, then reset)
+  netprobe.py connect-rate HOST PORT --count N --seconds MAX [--timeout S]   (connect, then reset;
+      slowestMs is the slowest connect: a lost SYN is retried after 1 s, so --timeout 3 rides it out)
   netprobe.py first-connect HOST PORT --timeout S     (when a connect first succeeds; atMs is epoch ms)
   netprobe.py gap HOST PORT --stop FILE --seconds MAX [--interval S] [--timeout S]
       a TCP whoami every --interval (default 0.05 s), each a new connection, until FILE
@@ -95,7 +96,7 @@ def tcp_sink(a):
 
 
 def tcp_accept(a):
-    srv = socket.create_server(addr(a), backlog=1024)
+    srv = socket.create_server(addr(a), backlog=4096)
     srv.setblocking(False)
     sel = selectors.DefaultSelector()
     sel.register(srv, selectors.EVENT_READ)
@@ -262,20 +263,24 @@ def probe_tcp_send(host, port, kw):
 
 def probe_connect_rate(host, port, kw):
     count, seconds = int(kw["count"][0]), float(kw["seconds"][0])
+    timeout = float(kw.get("timeout", ["1"])[0])
     t0 = time.monotonic()
-    end, n, failed = t0 + seconds, 0, 0
+    end, n, failed, slowest = t0 + seconds, 0, 0, 0.0
     while n + failed < count and time.monotonic() < end:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
-        s.settimeout(1)
+        s.settimeout(timeout)
+        started = time.monotonic()
         try:
             s.connect((host, port))
             n += 1
         except OSError:
             failed += 1
+        slowest = max(slowest, time.monotonic() - started)
         s.close()
     took = time.monotonic() - t0
-    return {"ok": failed == 0 and n == count, "connections": n, "failed": failed, "seconds": took, "perSecond": n / took}
+    return {"ok": failed == 0 and n == count, "connections": n, "failed": failed, "seconds": took, "perSecond": n / took,
+            "slowestMs": round(slowest * 1000, 1)}
 
 
 def probe_first_connect(host, port, kw):
