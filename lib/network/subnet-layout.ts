@@ -1,3 +1,4 @@
+import { Remembered } from '../remembered';
 import { cidrSubnet } from '../spec/cidr';
 
 /**
@@ -17,20 +18,14 @@ export interface SubnetLayout {
 }
 
 /** Layouts are kept (shared and frozen): the checks, the topology and the cost advisor's re-checks ask for the same ones. */
-const layouts = new Map<string, SubnetLayout>();
-const MAX_LAYOUTS = 100_000;
+const layouts = new Remembered<string, SubnetLayout>();
 
 export function subnetLayout(vpcCidr: string, azCount: number): SubnetLayout {
-  const key = `${vpcCidr} ${azCount}`;
-  let layout = layouts.get(key);
-  if (!layout) {
+  return layouts.get(`${vpcCidr} ${azCount}`, () => {
     const indexes = [...Array(azCount).keys()];
-    layout = Object.freeze({
+    return Object.freeze({
       public: Object.freeze(indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, i))),
       private: Object.freeze(indexes.map((i) => cidrSubnet(vpcCidr, SUBNET_NEW_BITS, PRIVATE_BLOCK_OFFSET + i))),
     });
-    if (layouts.size >= MAX_LAYOUTS) layouts.clear();
-    layouts.set(key, layout);
-  }
-  return layout;
+  });
 }

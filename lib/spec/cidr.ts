@@ -1,4 +1,5 @@
 import { Address4 } from 'ip-address';
+import { Remembered } from '../remembered';
 
 /** IPv4 CIDR arithmetic on plain values, on top of `ip-address`. */
 
@@ -35,18 +36,13 @@ interface Parsed extends Ipv4Range {
  * spec for every change it prices) ask about the same few CIDRs thousands of times, and
  * `ip-address` builds its bit strings each time.
  */
-const parsed = new Map<string, Parsed>();
-const MAX_PARSES = 100_000;
+const known = new Remembered<string, Parsed>();
 
 function parse(text: string): Parsed {
-  let known = parsed.get(text);
-  if (known === undefined) {
+  return known.get(text, () => {
     const address = new Address4(text);
-    known = { address: address.bigInt(), first: address.startAddress().bigInt(), last: address.endAddress().bigInt(), prefix: address.subnetMask };
-    if (parsed.size >= MAX_PARSES) parsed.clear();
-    parsed.set(text, known);
-  }
-  return known;
+    return { address: address.bigInt(), first: address.startAddress().bigInt(), last: address.endAddress().bigInt(), prefix: address.subnetMask };
+  });
 }
 
 /** Dotted quad of a 32-bit address. */

@@ -13,21 +13,33 @@
  * its first occurrence.
  */
 
-const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+import { Remembered } from '../remembered';
+
 const DAY_MS = 24 * 3600 * 1000;
 
-interface Field {
+/** One of the five fields: its name in messages, its range and the names it accepts. */
+export interface CronField {
+  readonly name: string;
   readonly min: number;
   readonly max: number;
   readonly names?: readonly string[];
 }
 
-const MINUTE: Field = { min: 0, max: 59 };
-const HOUR: Field = { min: 0, max: 23 };
-const DAY_OF_MONTH: Field = { min: 1, max: 31 };
-const MONTH: Field = { min: 1, max: 12, names: MONTH_NAMES };
-const DAY_OF_WEEK: Field = { min: 0, max: 7, names: DAY_NAMES };
+/** minute, hour, day of month, month, day of week: the five fields in order. */
+export const CRON_FIELDS: readonly [CronField, CronField, CronField, CronField, CronField] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+
+/** A field's value written as a number or a name (`MON`, `jan`); undefined when it is neither. */
+export function fieldValue(text: string, field: CronField): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  return index < 0 ? undefined : index + field.min;
+}
 
 /** An accepted expression, field by field. */
 export interface CronTimes {
@@ -41,16 +53,11 @@ export interface CronTimes {
   readonly eitherDay: boolean;
 }
 
-function valueOf(text: string, field: Field): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  return (field.names?.indexOf(text.toUpperCase()) ?? -1) + field.min;
-}
-
-function values(text: string, field: Field): number[] {
+function values(text: string, field: CronField): number[] {
   const found = new Set<number>();
   for (const part of text.split(',')) {
     const [range, step] = part.split('/');
-    const [first, last] = range === '*' ? [field.min, field.max] : range.split('-').map((v) => valueOf(v, field));
+    const [first, last] = range === '*' ? [field.min, field.max] : range.split('-').map((v) => fieldValue(v, field) as number);
     const end = last ?? (step === undefined ? first : field.max);
     for (let v = first; v <= end; v += Number(step ?? 1)) found.add(v);
   }
@@ -60,12 +67,13 @@ function values(text: string, field: Field): number[] {
 /** The expression's fields; only for expressions `cronProblem` accepts. */
 export function cronTimes(expression: string): CronTimes {
   const [minute, hour, dayOfMonth, month, dayOfWeek] = expression.trim().split(/\s+/);
+  const [minuteField, hourField, dayOfMonthField, monthField, dayOfWeekField] = CRON_FIELDS;
   return {
-    minutes: values(minute, MINUTE),
-    hours: values(hour, HOUR),
-    daysOfMonth: new Set(values(dayOfMonth, DAY_OF_MONTH)),
-    months: new Set(values(month, MONTH)),
-    daysOfWeek: new Set(values(dayOfWeek, DAY_OF_WEEK).map((d) => d % 7)),
+    minutes: values(minute, minuteField),
+    hours: values(hour, hourField),
+    daysOfMonth: new Set(values(dayOfMonth, dayOfMonthField)),
+    months: new Set(values(month, monthField)),
+    daysOfWeek: new Set(values(dayOfWeek, dayOfWeekField).map((d) => d % 7)),
     eitherDay: !dayOfMonth.startsWith('*') && !dayOfWeek.startsWith('*'),
   };
 }
@@ -87,16 +95,11 @@ export function firstDay(times: CronTimes, from: number, days: number): number |
 
 /** Offsets of a time zone from UTC, in milliseconds, by instant; `ZoneClock.of` keeps one per zone. */
 export class ZoneClock {
-  private static readonly clocks = new Map<string, ZoneClock>();
+  private static readonly clocks = new Remembered<string, ZoneClock>(1_000);
 
   /** The zone's clock, with the offsets earlier callers already looked up. */
   static of(timeZone: string): ZoneClock {
-    let clock = ZoneClock.clocks.get(timeZone);
-    if (!clock) {
-      clock = new ZoneClock(timeZone);
-      ZoneClock.clocks.set(timeZone, clock);
-    }
-    return clock;
+    return ZoneClock.clocks.get(timeZone, (zone) => new ZoneClock(zone));
   }
 
   private readonly format: Intl.DateTimeFormat;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cronTimes, firings, firstDay, ZoneClock } from './cron';
+import { Remembered } from '../remembered';
+import { CRON_FIELDS, cronTimes, fieldValue, firings, firstDay, ZoneClock, type CronField } from './cron';
 
 /**
  * A NAT instance's on/off schedule: Auto Scaling scheduled actions take a Unix cron expression
@@ -16,24 +17,6 @@ export interface NatSchedule {
   readonly off: string;
 }
 
-interface CronField {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-const FIELDS: readonly CronField[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day of week', min: 0, max: 7, names: DAYS },
-];
-
 const CRON_HINT = 'use five fields "minute hour day-of-month month day-of-week" such as "0 8 * * 1-5"';
 
 /** The year scheduled hours are counted over: a fixed, non-leap year, so the figure does not drift with the date. */
@@ -43,7 +26,7 @@ export const REFERENCE_YEAR = 2027;
 export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return `"${expression}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; ${CRON_HINT}`;
-  for (const [i, field] of FIELDS.entries()) {
+  for (const [i, field] of CRON_FIELDS.entries()) {
     const problem = fieldProblem(fields[i], field);
     if (problem) return `"${expression}": ${problem}; ${CRON_HINT}`;
   }
@@ -59,7 +42,7 @@ function fieldProblem(text: string, field: CronField): string | undefined {
     const [, range, step] = match;
     if (step !== undefined && (Number(step) < 1 || Number(step) > field.max)) return `${field.name} step /${step} is outside 1-${field.max}`;
     if (range === '*') continue;
-    const ends = range.split('-').map((value) => valueOf(value, field));
+    const ends = range.split('-').map((value) => fieldValue(value, field));
     const bad = ends.find((value) => value === undefined || value < field.min || value > field.max);
     if (ends.includes(undefined) || bad !== undefined) {
       const named = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : '';
@@ -70,20 +53,13 @@ function fieldProblem(text: string, field: CronField): string | undefined {
   return undefined;
 }
 
-function valueOf(text: string, field: CronField): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
-  return index < 0 ? undefined : index + field.min;
-}
-
 /** What is wrong with a time zone name, or undefined for an IANA name such as Asia/Tokyo. */
 export function timeZoneProblem(name: string): string | undefined {
-  if (!zoneProblems.has(name)) zoneProblems.set(name, findTimeZoneProblem(name));
-  return zoneProblems.get(name);
+  return zoneProblems.get(name, findTimeZoneProblem);
 }
 
 /** Answers kept by name: each check builds an Intl.DateTimeFormat, and the cost advisor re-checks its suggestion for every NAT. */
-const zoneProblems = new Map<string, string | undefined>();
+const zoneProblems = new Remembered<string, string | undefined>();
 
 function findTimeZoneProblem(name: string): string | undefined {
   let resolved: string;
@@ -115,13 +91,11 @@ export function scheduledShare(schedule: NatSchedule): number {
  * Answers kept per schedule: the report, the cost advisor's suggestion for every NAT and its
  * re-check and re-costing ask about the same schedules, at milliseconds each.
  */
-const shares = new Map<string, number>();
-const clashes = new Map<string, string | undefined>();
+const shares = new Remembered<string, number>();
+const clashes = new Remembered<string, string | undefined>();
 
-function kept<T>(answers: Map<string, T>, schedule: NatSchedule, find: (schedule: NatSchedule) => T): T {
-  const key = `${schedule.timeZone}\n${schedule.on}\n${schedule.off}`;
-  if (!answers.has(key)) answers.set(key, find(schedule));
-  return answers.get(key) as T;
+function kept<T>(answers: Remembered<string, T>, schedule: NatSchedule, find: (schedule: NatSchedule) => T): T {
+  return answers.get(`${schedule.timeZone}\n${schedule.on}\n${schedule.off}`, () => find(schedule));
 }
 
 function countScheduledShare(schedule: NatSchedule): number {
