@@ -20,5 +20,7 @@ npm run -s modules -- --check
 TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 terraform fmt -check -recursive modules examples
 step "instance root (built once per machine, cached under /var/cache/cdktf-egress)"
 bash test/instance/support/build-root.sh >/dev/null
+step "AWS API emulator root (python3-moto from Debian, built once per machine)"
+bash test/moto/build-root.sh >/dev/null
 step "jest: unit, terraform, consumer, dataplane, instance"
 npx jest --maxWorkers=2 "$@"
