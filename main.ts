@@ -8,7 +8,7 @@ import { safeLine } from './lib/spec/message';
 
 // main.ts runs from the sources or, compiled, from dist/: the project root holds package.json.
 const PROJECT_ROOT = existsSync(join(__dirname, 'package.json')) ? __dirname : dirname(__dirname);
-const USAGE = 'usage: npm run synth [-- SPEC_FILE]  (or EGRESS_SPEC=SPEC_FILE; EGRESS_OUTDIR picks the output directory)';
+const USAGE = 'usage: npm run synth [-- SPEC_FILE]  (- reads standard input; or EGRESS_SPEC=SPEC_FILE; EGRESS_OUTDIR picks the output directory)';
 
 /**
  * Reads the spec (the one argument, EGRESS_SPEC, or the built-in example) and synthesizes its
@@ -64,7 +64,7 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 const args = process.argv.slice(2);
-if (args.length > 1 || args.some((a) => a.startsWith('-'))) {
+if (args.length > 1 || args.some((a) => a.startsWith('-') && a !== '-')) {
   process.stderr.write(`error: arguments: ${safeLine(args.join(' '))} not understood; ${USAGE}\n`);
   process.exitCode = 2;
 } else {

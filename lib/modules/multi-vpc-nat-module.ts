@@ -32,6 +32,14 @@ const ENIS_DESCRIBED = 'join(" + ", concat(["primary"], var.egress_interface == 
 const ARM_TYPES = hclString(INSTANCE_TYPES.filter((info) => info.architecture === 'arm64').map((info) => info.type));
 const MAX_ENIS = Math.max(...INSTANCE_TYPES.map((info) => info.maxEnis));
 
+/** Two CIDRs overlap when they name the same network at the shorter of their two prefixes; false for a malformed one (its own check says why). */
+const overlapsHcl = (a: string, b: string) => {
+  const prefix = `min(tonumber(split("/", ${a})[1]), tonumber(split("/", ${b})[1]))`;
+  return `try(cidrhost("\${split("/", ${a})[0]}/\${${prefix}}", 0) == cidrhost("\${split("/", ${b})[0]}/\${${prefix}}", 0), false)`;
+};
+/** "spoke "app1" 10.0.128.0/20 overlaps the hub's 10.0.0.0/16" for each such pair. */
+const HUB_OVERLAPS = `flatten([for s in var.spokes : [for c in s.cidr_blocks : [for h in var.hub_cidr_blocks : "spoke \\"\${s.name}\\" \${c} overlaps the hub's \${h}" if ${overlapsHcl('c', 'h')}]]])`;
+
 /** Spoke and mode checks from lib/spec/checks.ts `checkNats`, in Terraform. */
 function spokeChecks(): TerraformCheck[] {
   const names = nameCheck('s.name', 'spokes[*].name');
@@ -43,6 +51,11 @@ function spokeChecks(): TerraformCheck[] {
     },
     ...cidrListChecks('flatten(var.spokes[*].cidr_blocks)'),
     { condition: 'alltrue([for s in var.spokes : length(s.cidr_blocks) > 0])', message: 'spokes[*].cidr_blocks must list at least 1 item' },
+    {
+      // lib/spec/nat-checks.ts: a spoke inside the hub (or the hub inside a spoke) takes the hub's replies.
+      condition: `length(${HUB_OVERLAPS}) == 0`,
+      message: `\${join("; ", ${HUB_OVERLAPS})}; replies to the hub would leave through the spoke's ENI, so give each spoke CIDRs outside the hub's`,
+    },
     awsIdListCheck('var.spokes[*].vpc_id', 'spokes[*].vpc_id', 'vpc'),
     awsIdListCheck('var.spokes[*].subnet_id', 'spokes[*].subnet_id', 'subnet'),
     awsIdListCheck('flatten(var.spokes[*].route_table_ids)', 'spokes[*].route_table_ids', 'rtb'),

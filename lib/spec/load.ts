@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { z } from 'zod';
 import { checkSpec, type Issue, type IssuePath } from './checks';
@@ -45,22 +45,76 @@ export interface LoadedSpec {
   readonly warnings: Issue[];
 }
 
-/** Reads, parses and checks a spec file (`.json`, `.yaml`, `.yml`). Throws SpecError. */
-export function loadSpecFile(file: string): LoadedSpec {
-  const cannot = (e: unknown) => new SpecError([{ path: [], message: `cannot read spec file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, level: 'error' }]);
-  let text: string;
+/** The spec file's text, read at most MAX_SPEC_BYTES + 1 bytes far: a pipe of 50 MB costs no more than a file of 1 MiB. */
+function readSpecText(file: string): string {
+  const fail = (message: string) => new SpecError([{ path: [], message, level: 'error' }]);
+  const tooLarge = (bytes: string) => fail(`the spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES} bytes (1 MiB)`);
+  const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
+  let length = 0;
+  let fd: number | undefined;
   try {
-    // Checked before reading: a huge file (or /dev/zero) is refused without being loaded.
-    const stat = statSync(file);
-    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
-    if (stat.size > MAX_SPEC_BYTES) {
-      throw new SpecError([{ path: [], message: `the spec is ${stat.size} bytes; the limit is ${MAX_SPEC_BYTES} bytes (1 MiB)`, level: 'error' }]);
+    fd = file === STDIN ? 0 : openSync(file, 'r');
+    const stat = fstatSync(fd);
+    // Regular files are measured before reading; pipes, sockets and terminals as they are read.
+    if (stat.isDirectory() || stat.isBlockDevice() || (stat.isCharacterDevice() && file !== STDIN && !file.startsWith('/dev/fd/') && file !== '/dev/stdin')) {
+      throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
     }
-    text = readFileSync(file, 'utf8');
+    if (stat.isFile() && stat.size > MAX_SPEC_BYTES) throw tooLarge(String(stat.size));
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, length, buffer.length - length, null);
+      } catch (e) {
+        // A non-blocking stdin with nothing yet: wait a little, then read again.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_SPEC_BYTES) throw tooLarge(`more than ${MAX_SPEC_BYTES}`);
+    }
   } catch (e) {
     if (e instanceof SpecError) throw e;
-    throw cannot(e);
+    throw fail(`cannot read spec file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  } finally {
+    if (fd !== undefined && fd !== 0) closeSync(fd);
   }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length));
+  } catch {
+    const bad = firstInvalidUtf8(buffer.subarray(0, length));
+    throw fail(`the spec is not UTF-8 text (byte ${bad} is not valid UTF-8); save it as UTF-8`);
+  }
+}
+
+/** Offset of the first byte that does not begin a valid UTF-8 sequence: the longest valid prefix, by bisection. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const valid = (end: number) => {
+    try {
+      // stream: a sequence cut by the prefix's end is not an error.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (valid(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** The spec argument that means standard input. */
+export const STDIN = '-';
+
+/** Reads, parses and checks a spec file (`.json`; anything else, `-` for standard input too, is YAML, which JSON is a subset of). Throws SpecError. */
+export function loadSpecFile(file: string): LoadedSpec {
+  const text = readSpecText(file);
   return parseSpec(text, extname(file).toLowerCase() === '.json' ? 'json' : 'yaml');
 }
 
@@ -72,16 +126,37 @@ export function parseSpec(text: string, format: 'json' | 'yaml'): LoadedSpec {
 
 export function validateSpec(raw: unknown): LoadedSpec {
   const parsed = SpecSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new SpecError(parsed.error.issues.flatMap(schemaIssue));
+  if (!parsed.success) throw new SpecError(onePerField(parsed.error.issues.flatMap(schemaIssue)));
   const issues = checkSpec(parsed.data);
   const errors = issues.filter((i) => i.level === 'error');
   if (errors.length > 0) throw new SpecError(errors);
   return { spec: parsed.data, warnings: issues.filter((i) => i.level === 'warning') };
 }
 
+/**
+ * A field breaks one rule at a time: zod reports a string given for a list as the wrong type and
+ * again as too long, and 1e21 for a port as too big twice; the first line for a path is the one kept.
+ */
+function onePerField(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** zod's own wording ("Invalid input: ...", "Too big: ..."); a schema's own message is kept as written. */
+const ZOD_WORDING = /^(Invalid|Too (big|small)|Expected)/;
+
 function schemaIssue(issue: z.core.$ZodIssue): Issue[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const error = (message: string, at: IssuePath = path): Issue => ({ path: at, message, level: 'error' });
+  const given = (issue as { input?: unknown }).input;
+  if ((issue.code === 'invalid_type' || issue.code === 'too_big' || issue.code === 'too_small') && given !== undefined && !ZOD_WORDING.test(issue.message)) {
+    return [error(issue.message)];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => error('unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)', [...path, key]));
@@ -123,8 +198,10 @@ function bound(word: string, origin: string, limit: number | bigint): string {
   }
 }
 
+/** zod's type names as the spec's documentation says them: YAML and JSON users write lists and mappings. */
 function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  const spoken: Record<string, string> = { array: 'a list', object: 'a mapping', record: 'a mapping', map: 'a mapping', int: 'a whole number' };
+  return spoken[type] ?? (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 }
 
 function describe(value: unknown): string {

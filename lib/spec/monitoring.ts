@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { firstSpokeDeviceIndex } from '../nat/instance-types';
 import type { NatWatchdogProps } from '../nat/watchdog';
+import { wholeNumber } from './numbers';
 import type { NatInstanceSpec, Spec } from './schema';
 
 /**
@@ -9,9 +10,9 @@ import type { NatInstanceSpec, Spec } from './schema';
  */
 export const AlarmsSchema = z.strictObject({
   /** Alarm when the group has had no InService instance for this many minutes. */
-  noInServiceMinutes: z.number().int().min(1).max(60).default(5),
+  noInServiceMinutes: wholeNumber(1, 60).default(5),
   /** Alarm when conntrack entries pass this percentage of the maximum (needs metrics). */
-  conntrackPercent: z.number().int().min(1).max(100).default(80),
+  conntrackPercent: wholeNumber(1, 100).default(80),
   /** Create an SNS topic with this email subscription for the alarms. */
   email: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: 'must be an email address such as ops@example.com' }).optional(),
   /** Send the alarms to this existing SNS topic. */
@@ -22,12 +23,12 @@ export const MonitoringSchema = z
   .strictObject({
     /** The watchdog: a systemd timer every 20 s that repairs the NAT or reports it Unhealthy. */
     watchdog: z.boolean().default(true),
-    repairsBeforeUnhealthy: z.number().int().min(1).max(99).default(3),
+    repairsBeforeUnhealthy: wholeNumber(1, 99).default(3),
     /** TCP probe through the egress interface: true for the region's EC2 endpoint, or host:port. */
     egressProbe: z.union([z.boolean(), z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'must be true, false or host:port such as ec2.ap-northeast-1.amazonaws.com:443' })]).default(false),
     /** CloudWatch metrics from the watchdog, namespace CdktfEgress. */
     metrics: z.boolean().default(false),
-    metricsPeriod: z.number().int().min(60).max(3600).default(60),
+    metricsPeriod: wholeNumber(60, 3600).default(60),
     alarms: AlarmsSchema.optional(),
   })
   .superRefine((m, ctx) => {

@@ -11,41 +11,85 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING = 64;
 /** Block-style YAML nests by indentation: lines indented further than this are refused. */
 export const MAX_INDENT = 256;
+/**
+ * Entries (block lines outside block scalars, flow items) allowed before parsing: a spec of a
+ * thousand VPCs has about 15,000. The YAML parser takes seconds over a few hundred thousand,
+ * so more are refused by this count, in one linear pass, before it starts.
+ */
+export const MAX_ENTRIES = 50_000;
+
+/** `key: |`, `- >-`, `text: |2`: a block scalar header ends its line; what follows, indented deeper, is text. */
+const BLOCK_SCALAR_HEADER = /(^|[\s:-])[|>][1-9+-]{0,2}[ \t]*(#.*)?$/;
 
 /**
- * One linear pass: bracket depth outside quoted strings, and indentation (spaces and `- `
- * markers), so that a pathologically nested file gets a clear line, not a parser's stack overflow.
+ * One linear pass over the text, before any parser sees it: bracket depth outside quoted
+ * strings, indentation (spaces and `- ` markers), and the number of entries, so that a
+ * pathological file gets a clear line quickly, not a parser's stack overflow or a long wait.
  */
-function nestingProblem(text: string): string | undefined {
+function shapeProblem(text: string): string | undefined {
   let depth = 0;
   let quote: string | undefined;
   let line = 1;
   let indent = 0;
+  let spaces = 0;
   let atLineStart = true;
+  let lineStart = 0;
+  let entries = 0;
+  /** Indentation of the line holding a block scalar header; deeper lines are its text. */
+  let blockIndent = -1;
+  const tooMany = () => `the spec has more than ${MAX_ENTRIES} entries (line ${line}); a spec of a thousand VPCs has about 15000, so split it or remove repeated entries`;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\n') {
+      if (!quote && depth === 0 && BLOCK_SCALAR_HEADER.test(text.slice(lineStart, i))) blockIndent = blockIndent >= 0 ? blockIndent : spaces;
       line += 1;
       atLineStart = true;
       indent = 0;
+      spaces = 0;
+      lineStart = i + 1;
       continue;
     }
-    if (atLineStart && (c === ' ' || (c === '-' && text[i + 1] === ' '))) {
+    if (atLineStart && c === ' ') {
+      indent += 1;
+      spaces += 1;
+      if (indent > MAX_INDENT) return `line ${line} is indented more than ${MAX_INDENT} columns; a spec nests only a few levels`;
+      continue;
+    }
+    if (atLineStart && blockIndent >= 0) {
+      // A line of a block scalar's text: skipped whole, whatever it holds.
+      if (spaces > blockIndent || c === '\r') {
+        const next = text.indexOf('\n', i);
+        i = (next < 0 ? text.length : next) - 1;
+        continue;
+      }
+      blockIndent = -1;
+    }
+    if (atLineStart && c === '-' && text[i + 1] === ' ') {
       indent += 1;
       if (indent > MAX_INDENT) return `line ${line} is indented more than ${MAX_INDENT} columns; a spec nests only a few levels`;
       continue;
     }
-    atLineStart = false;
+    if (atLineStart) {
+      atLineStart = false;
+      if (!quote && depth === 0 && c !== '#' && c !== '\r' && ++entries > MAX_ENTRIES) return tooMany();
+    }
     if (quote) {
       if (c === '\\' && quote === '"') i += 1;
       else if (c === quote) quote = undefined;
     } else if (c === '"' || (c === "'" && /[\s[{,:]/.test(text[i - 1] ?? ' '))) {
       quote = c;
+    } else if (c === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      // A comment runs to the end of its line.
+      const next = text.indexOf('\n', i);
+      i = (next < 0 ? text.length : next) - 1;
     } else if (c === '[' || c === '{') {
       depth += 1;
       if (depth > MAX_NESTING) return `lists and mappings nest deeper than ${MAX_NESTING} levels (line ${line}); a spec nests only a few levels`;
+      if (++entries > MAX_ENTRIES) return tooMany();
     } else if (c === ']' || c === '}') {
       depth = Math.max(0, depth - 1);
+    } else if (c === ',' && depth > 0 && ++entries > MAX_ENTRIES) {
+      return tooMany();
     }
   }
   return undefined;
@@ -65,8 +109,8 @@ export function parseSpecText(text: string, format: 'json' | 'yaml'): ParseResul
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) return fail(`the spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES} bytes (1 MiB)`);
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const nesting = nestingProblem(source);
-  if (nesting) return fail(nesting);
+  const shape = shapeProblem(source);
+  if (shape) return fail(shape);
   let jsonValue: unknown;
   if (format === 'json') {
     try {
@@ -124,8 +168,16 @@ function checkNodes(doc: Document, node: Node | null | undefined, path: IssuePat
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-        // A merge key (`<<: *defaults`): its value is checked where the anchor is defined.
-        checkNodes(doc, pair.value as Node, path, ancestors, issues, lines);
+        // A merge key (`<<: *defaults`): once per mapping, of a mapping or a list of them; what
+        // it brings in is checked where the anchor is defined.
+        const at = [...path, '<<'];
+        if (seen.has('<<')) issue(at, `the merge key << is given twice${where(keyNode, lines)}; merge several mappings with one key: <<: [*a, *b]`);
+        seen.add('<<');
+        const source = pair.value as Node | null;
+        const sources = isSeq(source) ? (source.items as Node[]) : [source];
+        const notMap = sources.find((n) => !isMap(isAlias(n) ? n.resolve(doc) : n) && !(isAlias(n) && !n.resolve(doc)));
+        if (notMap !== undefined) issue(at, `a merge key takes a mapping, an alias of one or a list of them${where(notMap ?? keyNode, lines)}; write <<: *name with &name on a mapping`);
+        else checkNodes(doc, source, path, ancestors, issues, lines);
         continue;
       }
       if (!isScalar(keyNode) || (keyNode.value !== null && typeof keyNode.value === 'object')) {

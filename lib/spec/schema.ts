@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BlockPublicAccessSchema } from './block-public-access';
 import { ScheduleSchema } from './schedule';
 import { DEFAULT_MONITORING, MonitoringSchema } from './monitoring';
+import { trafficGb, wholeNumber } from './numbers';
 
 /**
  * The spec: one schema, used to parse input, to type the code and to generate
@@ -53,7 +54,7 @@ export const VpcSchema = z.strictObject({
    */
   publicSubnets: z.boolean().optional(),
   /** Egress traffic in GB per month, for the cost report. */
-  trafficGbPerMonth: z.number().nonnegative().optional(),
+  trafficGbPerMonth: trafficGb().optional(),
 });
 
 export const ExistingSubnetSchema = z.strictObject({
@@ -70,14 +71,14 @@ export const ExistingVpcSchema = z.strictObject({
   // AWS allows 50 CIDR blocks per VPC (the primary and 49 more).
   secondaryCidrs: z.array(ipv4Cidr).max(49).default([]),
   subnets: z.array(ExistingSubnetSchema).min(1),
-  trafficGbPerMonth: z.number().nonnegative().optional(),
+  trafficGbPerMonth: trafficGb().optional(),
 });
 
 export const PortForwardSchema = z.strictObject({
   protocol: z.enum(['tcp', 'udp']),
-  port: z.number().int().min(1).max(65535),
+  port: wholeNumber(1, 65535),
   to: ipv4Address,
-  toPort: z.number().int().min(1).max(65535).optional(),
+  toPort: wholeNumber(1, 65535).optional(),
   allowFrom: z.array(ipv4Cidr).min(1),
   /** Required to accept `0.0.0.0/0` in `allowFrom`: a forward open to the world is a decision. */
   allowAnywhere: z.boolean().default(false),
@@ -107,14 +108,14 @@ export const NatInstanceSchema = z.strictObject({
     .regex(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/, { error: 'must be a key pair name: printable ASCII characters, no leading or trailing spaces' })
     .optional(),
   sshAllowFrom: z.array(ipv4Cidr).default([]),
-  rootVolumeSize: z.number().int().min(2).max(100).default(8),
+  rootVolumeSize: wholeNumber(2, 100).default(8),
   /** nf_conntrack and EC2 connection tracking (lib/nat/conntrack.ts); the timeout ranges are EC2's. */
   conntrack: z
     .strictObject({
-      max: z.number().int().min(1024).max(16_777_216).optional(),
-      tcpEstablishedTimeout: z.number().int().min(60).max(432_000).default(7440),
-      udpTimeout: z.number().int().min(30).max(60).default(30),
-      udpStreamTimeout: z.number().int().min(60).max(180).default(120),
+      max: wholeNumber(1024, 16_777_216).optional(),
+      tcpEstablishedTimeout: wholeNumber(60, 432_000).default(7440),
+      udpTimeout: wholeNumber(30, 60).default(30),
+      udpStreamTimeout: wholeNumber(60, 180).default(120),
     })
     .default({ tcpEstablishedTimeout: 7440, udpTimeout: 30, udpStreamTimeout: 120 }),
   userData: z
@@ -152,7 +153,7 @@ export const SpecSchema = z.strictObject({
   natInstances: z.array(NatInstanceSchema).default([]),
   endpoints: z.array(EndpointsSchema).default([]),
   /** Default egress GB per VPC per month for the cost report when a VPC does not say. */
-  trafficGbPerMonth: z.number().nonnegative().default(100),
+  trafficGbPerMonth: trafficGb().default(100),
 });
 
 export type Spec = z.output<typeof SpecSchema>;

@@ -635,6 +635,11 @@ variable "spokes" {
   }
 
   validation {
+    condition     = length(flatten([for s in var.spokes : [for c in s.cidr_blocks : [for h in var.hub_cidr_blocks : "spoke \"${s.name}\" ${c} overlaps the hub's ${h}" if try(cidrhost("${split("/", c)[0]}/${min(tonumber(split("/", c)[1]), tonumber(split("/", h)[1]))}", 0) == cidrhost("${split("/", h)[0]}/${min(tonumber(split("/", c)[1]), tonumber(split("/", h)[1]))}", 0), false)]]])) == 0
+    error_message = "${join("; ", flatten([for s in var.spokes : [for c in s.cidr_blocks : [for h in var.hub_cidr_blocks : "spoke \"${s.name}\" ${c} overlaps the hub's ${h}" if try(cidrhost("${split("/", c)[0]}/${min(tonumber(split("/", c)[1]), tonumber(split("/", h)[1]))}", 0) == cidrhost("${split("/", h)[0]}/${min(tonumber(split("/", c)[1]), tonumber(split("/", h)[1]))}", 0), false)]]]))}; replies to the hub would leave through the spoke's ENI, so give each spoke CIDRs outside the hub's"
+  }
+
+  validation {
     condition     = alltrue([for id in var.spokes[*].vpc_id : trimspace(id) != ""])
     error_message = "spokes[*].vpc_id holds an empty ID; list IDs of VPCs, such as vpc-0123456789abcdef0"
   }

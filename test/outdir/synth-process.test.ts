@@ -105,7 +105,7 @@ describe('npm run synth -- FILE', () => {
 
   it('GIVEN an option or two arguments THEN exit 2 with the usage on one line', () => {
     const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'main.ts', '--spec', spec], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(run.stderr).toBe(`error: arguments: --spec ${spec} not understood; usage: npm run synth [-- SPEC_FILE]  (or EGRESS_SPEC=SPEC_FILE; EGRESS_OUTDIR picks the output directory)\n`);
+    expect(run.stderr).toBe(`error: arguments: --spec ${spec} not understood; usage: npm run synth [-- SPEC_FILE]  (- reads standard input; or EGRESS_SPEC=SPEC_FILE; EGRESS_OUTDIR picks the output directory)\n`);
     expect(run.status).toBe(2);
   });
 

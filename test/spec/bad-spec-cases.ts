@@ -61,6 +61,110 @@ const SCHEDULE_CASES: Case[] = [
   { name: 'schedule with a cron that is a number', mutate: schedule({ on: 8 }), lines: ['error: natInstances[0].schedule.on: must be a string, not number 8'] },
   { name: 'block public access in an unknown mode', mutate: (s) => (nat(s).blockPublicAccess = { accountMode: 'block-all' }), lines: ['error: natInstances[0].blockPublicAccess.accountMode: must be one of "block-bidirectional", "block-ingress"'] },
 ];
+/** Random CJK text (3 bytes a character in UTF-8) that gzip cannot shrink: seeded, the same every run. */
+export function incompressibleCjk(chars: number, seed = 1): string {
+  let x = seed;
+  const out: string[] = [];
+  for (let i = 0; i < chars; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out.push(String.fromCharCode(0x4e00 + ((x >>> 8) % 20_000)));
+  }
+  return out.join('');
+}
+
+const WHOLE = (path: string, min: number, max: number, given: string) => `error: ${path}: must be a whole number from ${min} to ${max}, not ${given}`;
+const forward = (s: Spec) => nat(s).portForwards[0];
+/**
+ * One case per class of input, each with its exact line: a scalar where a list goes, a list or
+ * a scalar where a mapping goes, numbers out of range, fractional or of the wrong type, YAML
+ * merge keys misused, sizes counted in bytes, and specs too large to parse.
+ */
+const CLASS_CASES: Case[] = [
+  { name: 'a string for the AZ list', mutate: (s) => (s.vpcs[0].azs = 'ap-northeast-1a'), lines: ['error: vpcs[0].azs: must be a list, not string "ap-northeast-1a"'] },
+  { name: 'a string for the spoke list', mutate: (s) => (nat(s).spokes = 'app1'), lines: ['error: natInstances[0].spokes: must be a list, not string "app1"'] },
+  { name: 'a string for the instance types', mutate: (s) => (nat(s).instanceTypes = 't4g.nano'), lines: ['error: natInstances[0].instanceTypes: must be a list, not string "t4g.nano"'] },
+  { name: 'a string for allowFrom', mutate: (s) => (forward(s).allowFrom = '203.0.113.0/24'), lines: ['error: natInstances[0].portForwards[0].allowFrom: must be a list, not string "203.0.113.0/24"'] },
+  { name: 'a string for runcmd', mutate: (s) => (nat(s).userData = { runcmd: 'echo hi' }), lines: ['error: natInstances[0].userData.runcmd: must be a list, not string "echo hi"'] },
+  { name: 'a mapping for writeFiles', mutate: (s) => (nat(s).userData = { writeFiles: { path: '/etc/motd', content: 'x' } }), lines: ['error: natInstances[0].userData.writeFiles: must be a list, not a mapping'] },
+  { name: 'a string for the gateway endpoints', mutate: (s) => (s.endpoints[0].gateway = 's3'), lines: ['error: endpoints[0].gateway: must be a list, not string "s3"'] },
+  { name: 'a number for the secondary CIDRs', mutate: (s) => (s.existingVpcs[0].secondaryCidrs = 10), lines: ['error: existingVpcs[0].secondaryCidrs: must be a list, not number 10'] },
+  { name: 'a mapping for the VPC list', mutate: (s) => (s.vpcs = { name: 'hub' }), lines: ['error: vpcs: must be a list, not a mapping'] },
+  { name: 'a list for the tags', mutate: (s) => (s.tags = ['owner']), lines: ['error: tags: must be a mapping, not a list'] },
+  { name: 'a string for the conntrack block', mutate: (s) => (nat(s).conntrack = 'big'), lines: ['error: natInstances[0].conntrack: must be a mapping, not string "big"'] },
+  { name: 'a port of 1e21', mutate: (s) => (forward(s).port = 1e21), lines: [WHOLE('natInstances[0].portForwards[0].port', 1, 65535, '1e+21')] },
+  { name: 'a fractional port', mutate: (s) => (forward(s).port = 80.5), lines: [WHOLE('natInstances[0].portForwards[0].port', 1, 65535, '80.5')] },
+  { name: 'a port given as a string', mutate: (s) => (forward(s).port = '80'), lines: [WHOLE('natInstances[0].portForwards[0].port', 1, 65535, 'string "80"')] },
+  { name: 'a port given as a boolean', mutate: (s) => (forward(s).toPort = true), lines: [WHOLE('natInstances[0].portForwards[0].toPort', 1, 65535, 'boolean true')] },
+  { name: 'a negative target port', mutate: (s) => (forward(s).toPort = -80), lines: [WHOLE('natInstances[0].portForwards[0].toPort', 1, 65535, '-80')] },
+  { name: 'a port of 65536', mutate: (s) => (forward(s).port = 65536), lines: [WHOLE('natInstances[0].portForwards[0].port', 1, 65535, '65536')] },
+  { name: 'a root volume of 1e21 GiB', mutate: (s) => (nat(s).rootVolumeSize = 1e21), lines: [WHOLE('natInstances[0].rootVolumeSize', 2, 100, '1e+21')] },
+  { name: 'a fractional root volume', mutate: (s) => (nat(s).rootVolumeSize = 8.5), lines: [WHOLE('natInstances[0].rootVolumeSize', 2, 100, '8.5')] },
+  { name: 'a conntrack maximum past the safe integers', mutate: (s) => (nat(s).conntrack = { max: 2 ** 53 + 2 }), lines: [WHOLE('natInstances[0].conntrack.max', 1024, 16777216, '9007199254740994')] },
+  { name: 'a UDP timeout EC2 refuses', mutate: (s) => (nat(s).conntrack = { udpTimeout: 61 }), lines: [WHOLE('natInstances[0].conntrack.udpTimeout', 30, 60, '61')] },
+  { name: 'a fractional TCP timeout', mutate: (s) => (nat(s).conntrack = { tcpEstablishedTimeout: 7440.5 }), lines: [WHOLE('natInstances[0].conntrack.tcpEstablishedTimeout', 60, 432000, '7440.5')] },
+  { name: 'no repairs before Unhealthy', mutate: (s) => (nat(s).monitoring = { repairsBeforeUnhealthy: 0 }), lines: [WHOLE('natInstances[0].monitoring.repairsBeforeUnhealthy', 1, 99, '0')] },
+  { name: 'a metrics period of 1e9 seconds', mutate: (s) => (nat(s).monitoring = { metrics: true, metricsPeriod: 1e9 }), lines: [WHOLE('natInstances[0].monitoring.metricsPeriod', 60, 3600, '1000000000')] },
+  { name: 'an alarm after 1.5 minutes', mutate: (s) => (nat(s).monitoring = { alarms: { noInServiceMinutes: 1.5 } }), lines: [WHOLE('natInstances[0].monitoring.alarms.noInServiceMinutes', 1, 60, '1.5')] },
+  { name: 'a conntrack alarm at 101 percent', mutate: (s) => (nat(s).monitoring = { metrics: true, alarms: { conntrackPercent: 101 } }), lines: [WHOLE('natInstances[0].monitoring.alarms.conntrackPercent', 1, 100, '101')] },
+  { name: 'traffic of 1e308 GB', mutate: (s) => (s.trafficGbPerMonth = 1e308), lines: ['error: trafficGbPerMonth: must be a number of GB from 0 to 10000000, not 1e+308'] },
+  { name: 'VPC traffic of 1e21 GB', mutate: (s) => (s.vpcs[1].trafficGbPerMonth = 1e21), lines: ['error: vpcs[1].trafficGbPerMonth: must be a number of GB from 0 to 10000000, not 1e+21'] },
+  { name: 'existing VPC traffic as a string', mutate: (s) => (s.existingVpcs[0].trafficGbPerMonth = '100GB'), lines: ['error: existingVpcs[0].trafficGbPerMonth: must be a number of GB from 0 to 10000000, not string "100GB"'] },
+  {
+    name: 'YAML merge key of a scalar',
+    text: 'project: dev\nregion: us-east-1\nvpcs:\n  - <<: hub\n    name: hub\n',
+    lines: ['error: vpcs[0]["<<"]: a merge key takes a mapping, an alias of one or a list of them (line 4, column 9); write <<: *name with &name on a mapping'],
+  },
+  {
+    name: 'YAML merge key of a list of scalars',
+    text: 'project: dev\nregion: us-east-1\ntags:\n  <<: [a, b]\n',
+    lines: ['error: tags["<<"]: a merge key takes a mapping, an alias of one or a list of them (line 4, column 8); write <<: *name with &name on a mapping'],
+  },
+  {
+    name: 'YAML merge key given twice',
+    text: 'project: dev\nregion: us-east-1\ntags:\n  <<: {a: b}\n  <<: {c: d}\n',
+    lines: ['error: tags["<<"]: the merge key << is given twice (line 5, column 3); merge several mappings with one key: <<: [*a, *b]'],
+  },
+  {
+    name: 'YAML merge bringing in an unknown field',
+    text: 'project: dev\nregion: us-east-1\nvpcs:\n  - &hub {name: hub, cidr: 10.0.0.0/16, azs: [us-east-1a], cidrBlock: 10.0.0.0/16}\n  - {<<: *hub, name: app, cidr: 10.1.0.0/16}\n',
+    lines: [
+      'error: vpcs[0].cidrBlock: unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)',
+      'error: vpcs[1].cidrBlock: unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)',
+    ],
+  },
+  {
+    name: 'YAML merge key of an alias to a list',
+    text: 'project: dev\nregion: us-east-1\nvpcs:\n  - name: hub\n    cidr: 10.0.0.0/16\n    azs: &azs [us-east-1a]\n    <<: *azs\n',
+    lines: ['error: vpcs[0]["<<"]: a merge key takes a mapping, an alias of one or a list of them (line 7, column 9); write <<: *name with &name on a mapping'],
+  },
+  {
+    name: 'user data over 16 KB in bytes, under it in characters',
+    mutate: (s) => (nat(s).userData = { writeFiles: [{ path: '/etc/motd', content: incompressibleCjk(12_000) }] }),
+    lines: [expect.stringMatching(/^error: natInstances\[0\]\.userData: user data would be \d{5} bytes gzip-compressed; EC2 accepts at most 16384\. /) as unknown as string],
+  },
+  {
+    name: 'spec over 1 MiB in bytes, under it in characters',
+    text: `project: dev\nregion: us-east-1\n# ${'é'.repeat(600_000)}\n`,
+    lines: ['error: $: the spec is 1200034 bytes; the limit is 1048576 bytes (1 MiB)'],
+  },
+  {
+    name: '250,000 tag keys',
+    text: `project: dev\nregion: us-east-1\ntags:\n${Array.from({ length: 250_000 }, (_, i) => `  k${i}: x`).join('\n').slice(0, 1_000_000)}\n`,
+    lines: ['error: $: the spec has more than 50000 entries (line 50001); a spec of a thousand VPCs has about 15000, so split it or remove repeated entries'],
+  },
+  {
+    name: '250,000 list items in flow style',
+    text: `project: dev\nregion: us-east-1\nvpcs: [${Array(250_000).fill('{}').join(',')}]\n`,
+    lines: ['error: $: the spec has more than 50000 entries (line 3); a spec of a thousand VPCs has about 15000, so split it or remove repeated entries'],
+  },
+  {
+    name: '250,000 JSON keys',
+    text: JSON.stringify({ project: 'dev', region: 'us-east-1', tags: Object.fromEntries(Array.from({ length: 250_000 }, (_, i) => [i.toString(36), ''])) }),
+    ext: 'json',
+    lines: [expect.stringMatching(/^error: \$: the spec is \d{7} bytes; the limit is 1048576 bytes \(1 MiB\)$/) as unknown as string],
+  },
+];
+
 export const CASES: Case[] = [
   { name: 'project with capitals', mutate: (s) => (s.project = 'Dev'), lines: ['error: project: must match ^[a-z][a-z0-9-]{0,30}$ (lower case letters, digits and dashes, starting with a letter)'] },
   { name: 'region missing', mutate: (s) => delete s.region, lines: ['error: region: is required (string)'] },
@@ -162,7 +266,7 @@ export const CASES: Case[] = [
     mutate: (s) => (nat(s).portForwards[0].to = '10.2.128.10'),
     lines: ['error: natInstances[0].portForwards[0].to: 10.2.128.10 is in none of the VPCs this NAT serves (hub 10.0.0.0/16; app1 10.1.0.0/16); forward to a host in one of them'],
   },
-  { name: 'port forward to port 0', mutate: (s) => (nat(s).portForwards[0].port = 0), lines: ['error: natInstances[0].portForwards[0].port: must be at least 1'] },
+  { name: 'port forward to port 0', mutate: (s) => (nat(s).portForwards[0].port = 0), lines: ['error: natInstances[0].portForwards[0].port: must be a whole number from 1 to 65535, not 0'] },
   {
     name: 'port forwarded twice',
     mutate: (s) => nat(s).portForwards.push({ ...nat(s).portForwards[0], to: '10.0.128.5' }),
@@ -175,7 +279,7 @@ export const CASES: Case[] = [
     mutate: (s) => (nat(s).sshAllowFrom = ['198.51.100.0/24']),
     lines: ['error: natInstances[0].sshAllowFrom: SSH is opened only with a key pair; set keyName, or drop sshAllowFrom and use Session Manager'],
   },
-  { name: 'root volume too small', mutate: (s) => (nat(s).rootVolumeSize = 1), lines: ['error: natInstances[0].rootVolumeSize: must be at least 2'] },
+  { name: 'root volume too small', mutate: (s) => (nat(s).rootVolumeSize = 1), lines: ['error: natInstances[0].rootVolumeSize: must be a whole number from 2 to 100, not 1'] },
   { name: 'image ID malformed', mutate: (s) => (nat(s).imageId = 'ubuntu'), lines: ['error: natInstances[0].imageId: must be an AMI ID (ami-...) or resolve:ssm:<parameter>'] },
   { name: 'user data file with a relative path', mutate: (s) => (nat(s).userData = { writeFiles: [{ path: 'etc/motd', content: 'x' }] }), lines: ['error: natInstances[0].userData.writeFiles[0].path: must start with "/"'] },
   { name: 'endpoints in an unknown VPC', mutate: (s) => (s.endpoints[0].vpc = 'core'), lines: ['error: endpoints[0].vpc: unknown VPC "core"; use one of: hub, app1, app2, legacy'] },
@@ -213,8 +317,8 @@ export const CASES: Case[] = [
     },
     lines: ['error: existingVpcs[1].subnets[0].routeTableId: route table rtb-0123456789abcdef0 is also used by VPC "legacy"; it would get two default routes (NAT "shared")'],
   },
-  { name: 'negative traffic', mutate: (s) => (s.trafficGbPerMonth = -1), lines: ['error: trafficGbPerMonth: must be at least 0'] },
-  { name: 'spec is a list', text: '- project: dev\n', lines: ['error: $: must be an object, not a list'] },
+  { name: 'negative traffic', mutate: (s) => (s.trafficGbPerMonth = -1), lines: ['error: trafficGbPerMonth: must be a number of GB from 0 to 10000000, not -1'] },
+  { name: 'spec is a list', text: '- project: dev\n', lines: ['error: $: must be a mapping, not a list'] },
   { name: 'JSON that does not parse', text: '{"project": "dev",', ext: 'json', lines: [expect.stringMatching(/^error: \$: not valid JSON: /) as unknown as string] },
 
   // YAML and JSON features: one line each, never a crash, nothing silently dropped.
@@ -232,7 +336,7 @@ export const CASES: Case[] = [
   { name: '__proto__ key in JSON tags', text: '{"project": "dev", "region": "us-east-1", "tags": {"__proto__": {"x": "y"}}}', ext: 'json', lines: ['error: tags.__proto__: the key "__proto__" is not allowed (line 1, column 52); JavaScript objects treat it specially, so rename it'] },
   { name: 'JSON nested 1,000 levels deep', text: `{"project": "dev", "region": "us-east-1", "x": ${'['.repeat(1000)}${']'.repeat(1000)}}`, ext: 'json', lines: ['error: $: lists and mappings nest deeper than 64 levels (line 1); a spec nests only a few levels'] },
   { name: 'YAML indented 300 levels deep', text: `project: dev\nregion: us-east-1\nx:\n${'- '.repeat(300)}1\n`, lines: ['error: $: line 4 is indented more than 256 columns; a spec nests only a few levels'] },
-  { name: 'YAML infinity for a number', text: 'project: dev\nregion: us-east-1\ntrafficGbPerMonth: .inf\n', lines: ['error: trafficGbPerMonth: must be a finite number, not Infinity'] },
+  { name: 'YAML infinity for a number', text: 'project: dev\nregion: us-east-1\ntrafficGbPerMonth: .inf\n', lines: ['error: trafficGbPerMonth: must be a number of GB from 0 to 10000000, not Infinity'] },
   {
     name: '20,000 unknown fields: the first 50 and a count',
     mutate: (s) => [...Array(20_000).keys()].forEach((i) => (s[`x${i}`] = 1)),
@@ -247,7 +351,7 @@ export const CASES: Case[] = [
   { name: 'VPC name with a slash', mutate: (s) => (s.vpcs[2].name = 'a/b'), lines: ['error: vpcs[2].name: must match ^[a-z][a-z0-9-]{0,30}$ (lower case letters, digits and dashes, starting with a letter)'] },
   // Every message one physical line: control characters escaped, long values cut.
   { name: 'unknown field with a newline and an escape in its name', mutate: (s) => (s['evil\n\u001b[2J'] = 1), lines: ['error: ["evil\\n\\u001b[2J"]: unknown field; check its spelling against the spec format (schema/egress-spec.schema.json)'] },
-  { name: 'long value quoted back', mutate: (s) => (s.vpcs = 'v'.repeat(500)), lines: ['error: vpcs: must be an array, not string "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv…"'] },
+  { name: 'long value quoted back', mutate: (s) => (s.vpcs = 'v'.repeat(500)), lines: ['error: vpcs: must be a list, not string "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv…"'] },
   // Addresses, in every field that takes one.
   { name: 'VPC CIDR with a leading zero', mutate: (s) => (s.vpcs[0].cidr = '010.0.0.0/16'), lines: ['error: vpcs[0].cidr: "010.0.0.0/16" has a leading zero in an octet, which AWS and Terraform do not accept; write 10.0.0.0/16'] },
   { name: 'secondary CIDR with host bits', mutate: (s) => (s.existingVpcs[0].secondaryCidrs = ['100.64.0.1/20']), lines: ['error: existingVpcs[0].secondaryCidrs[0]: 100.64.0.1/20 is not a network address; did you mean 100.64.0.0/20?'] },
@@ -296,5 +400,6 @@ export const CASES: Case[] = [
     lines: ['error: natInstances[0].spokes: 8 spokes need 10 network interfaces; the largest default instance type carries 8, so serve at most 6 spokes from this NAT and the rest from another'],
   },
   ...SCHEDULE_CASES,
+  ...CLASS_CASES,
 ];
 

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSpec, SpecError } from '../../lib/spec';
-import { runSynth, runSynthAsync } from '../helpers/synth';
+import { readStack, ROOT, runSynth, runSynthAsync } from '../helpers/synth';
 import { base, CASES, type Case } from './bad-spec-cases';
 
 // Every bad spec is refused with exactly the expected `error: <path>: ...` line(s). The table is
@@ -27,6 +28,14 @@ function refusal(text: string, format: 'json' | 'yaml'): string[] {
     if (e instanceof SpecError) return e.message.split('\n');
     throw e;
   }
+}
+
+/** The environment without a spec or output directory of the caller's. */
+function synthEnvWithout(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.EGRESS_SPEC;
+  delete env.CDKTF_OUTDIR;
+  return env;
 }
 
 function treeHash(dir: string): string {
@@ -88,6 +97,7 @@ describe('a good spec, in-process', () => {
 });
 
 // One of each kind of failure: parse, schema, cross-field check, control characters in a key.
+const EXAMPLE_PROJECT = 'dev';
 const SAMPLE = ['YAML alias bomb', 'JSON with a duplicated key', 'CIDR with a bad octet', 'spoke overlapping the hub', 'unknown field with a newline and an escape in its name'];
 
 describe('a bad spec, through the app', () => {
@@ -109,6 +119,35 @@ describe('a bad spec, through the app', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
+    expect(treeHash(outdir)).toBe(before);
+  }, 90_000);
+
+  // Standard input and pipes are read only as far as the limit: the rest of a huge stream is never taken in.
+  const throughStdin = (feed: string) => spawnSync('bash', ['-c', `${feed} | "$0" scripts/synth.js -`, process.execPath], { cwd: ROOT, env: { ...synthEnvWithout(), EGRESS_OUTDIR: outdir }, encoding: 'utf8', timeout: 60_000 });
+
+  it('is 50 MB on standard input: exits 2 after reading 1 MiB of it, nothing written', () => {
+    const run = throughStdin('head -c 52428800 /dev/zero');
+    expect(run.stderr).toBe('error: $: the spec is more than 1048576 bytes; the limit is 1048576 bytes (1 MiB)\n');
+    expect(run.status).toBe(2);
+    expect(treeHash(outdir)).toBe(before);
+  }, 90_000);
+
+  it('is a good spec on standard input (-): synthesized like the same file', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'egress-stdin-')), 'cdktf.out');
+    const run = spawnSync('bash', ['-c', 'exec "$0" scripts/synth.js - <lib/spec/example.yaml', process.execPath], { cwd: ROOT, env: { ...synthEnvWithout(), EGRESS_OUTDIR: out }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^synthesized /);
+    expect(readStack(out, EXAMPLE_PROJECT).resource).toEqual(readStack(outdir, EXAMPLE_PROJECT).resource);
+  }, 90_000);
+
+  it('is not UTF-8: exits 2 naming the first bad byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'egress-latin1-'));
+    const file = join(dir, 'egress.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from('project: dev\nregion: us-east-1\ntags: {owner: Jos'), Buffer.from([0xe9]), Buffer.from('}\n')]));
+    const run = runSynth({ file }, outdir);
+    expect(run.stderr).toBe('error: $: the spec is not UTF-8 text (byte 49 is not valid UTF-8); save it as UTF-8\n');
+    expect(run.status).toBe(2);
     expect(treeHash(outdir)).toBe(before);
   }, 90_000);
 

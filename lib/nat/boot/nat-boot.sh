@@ -88,14 +88,24 @@ readonly IP4='((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[
 readonly CIDR="$IP4/(3[0-2]|[12]?[0-9])"
 readonly CIDRS="$CIDR(,$CIDR)*"
 
-# Parsed, not sourced: only known keys are taken, and every value is checked.
+# KEY's value is a decimal integer from min to max (no sign, no leading zeros).
+in_range() { # key min max
+  [[ ${!1} =~ ^(0|[1-9][0-9]{0,8})$ ]] && ((${!1} >= $2 && ${!1} <= $3))
+}
+
+# Parsed, not sourced: only known keys are taken, each once, and every value is checked.
 load_config() {
   [[ -r $CONF ]] || fail "config $CONF not readable"
-  local line k w
+  local line k w seen=" "
   while IFS= read -r line || [[ -n $line ]]; do
     [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
-    [[ $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ ]] || fail "bad config line: $line"
+    if [[ ! $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ ]]; then
+      [[ $line =~ ^([A-Z0-9_]+)= ]] && fail "${BASH_REMATCH[1]}: not one KEY=\"value\" line: ${line:0:120}"
+      fail "bad config line: ${line:0:120}"
+    fi
     k=${BASH_REMATCH[1]}
+    [[ $seen != *" $k "* ]] || fail "$k is given twice"
+    seen+="$k "
     case $k in
       NAT_ID | REGION | EGRESS_MODE | EC2_ENDPOINT_URL | HUB_CIDRS | SPOKES | PORT_FORWARDS | ATTACH_MAX_ATTEMPTS | INTERFACE_WAIT_SECONDS)
         printf -v "$k" '%s' "${BASH_REMATCH[2]}" ;;
@@ -106,21 +116,26 @@ load_config() {
       *) log "ignoring unknown config key $k" ;;
     esac
   done <"$CONF"
-  [[ -n $NAT_ID ]] || fail "NAT_ID is empty"
+  [[ $NAT_ID =~ ^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,254}$ ]] || fail "NAT_ID must be 1-255 letters, digits and ._:/@+=- (got '${NAT_ID:0:60}')"
+  # A bad region is dropped before failing: the Unhealthy report then takes the region from IMDS.
+  [[ -z $REGION || $REGION =~ ^[a-z]{2}(-gov)?-[a-z]+-[0-9]$ ]] || { REGION=""; fail "REGION must be a region such as ap-northeast-1"; }
+  [[ -z $EC2_ENDPOINT_URL || $EC2_ENDPOINT_URL =~ ^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] || { EC2_ENDPOINT_URL=""; fail "EC2_ENDPOINT_URL must be an http(s) URL"; }
   [[ $EGRESS_MODE == dedicated || $EGRESS_MODE == primary ]] || fail "EGRESS_MODE must be dedicated or primary"
   [[ $ATTACH_MAX_ATTEMPTS =~ ^[1-9][0-9]?$ ]] || fail "ATTACH_MAX_ATTEMPTS must be 1-99"
   [[ $INTERFACE_WAIT_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "INTERFACE_WAIT_SECONDS must be 1-9999"
-  [[ $CONNTRACK_MAX =~ ^(0|[1-9][0-9]{2,7})$ ]] || fail "CONNTRACK_MAX must be 0 (sized by memory) or 100-99999999"
-  for w in CONNTRACK_TCP_ESTABLISHED_TIMEOUT CONNTRACK_UDP_TIMEOUT CONNTRACK_UDP_STREAM_TIMEOUT; do
-    [[ ${!w} =~ ^[1-9][0-9]{0,6}$ ]] || fail "$w must be 1-9999999 seconds"
-  done
+  # The spec's ranges (EC2's for the timeouts); digits first, so arithmetic never sees anything else.
+  [[ $CONNTRACK_MAX == 0 ]] || in_range CONNTRACK_MAX 1024 16777216 || fail "CONNTRACK_MAX must be 0 (sized by memory) or 1024-16777216"
+  in_range CONNTRACK_TCP_ESTABLISHED_TIMEOUT 60 432000 || fail "CONNTRACK_TCP_ESTABLISHED_TIMEOUT must be 60-432000 seconds"
+  in_range CONNTRACK_UDP_TIMEOUT 30 60 || fail "CONNTRACK_UDP_TIMEOUT must be 30-60 seconds"
+  in_range CONNTRACK_UDP_STREAM_TIMEOUT 60 180 || fail "CONNTRACK_UDP_STREAM_TIMEOUT must be 60-180 seconds"
   [[ $HANDOVER_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "HANDOVER_SECONDS must be 1-9999"
   [[ $HOLDER_WAIT_SECONDS =~ ^[1-9][0-9]{0,4}$ ]] || fail "HOLDER_WAIT_SECONDS must be 1-99999"
   [[ $LAUNCH_HOOK =~ ^[A-Za-z0-9_./-]{0,255}$ ]] || fail "LAUNCH_HOOK: bad hook name $LAUNCH_HOOK"
   for w in $HUB_CIDRS; do [[ $w =~ ^$CIDR$ ]] || fail "HUB_CIDRS: bad CIDR $w"; done
   for w in $SPOKES; do [[ $w =~ ^[1-9][0-9]?=$CIDRS$ ]] || fail "SPOKES: bad entry $w"; done
   for w in $PORT_FORWARDS; do
-    [[ $w =~ ^(tcp|udp):[0-9]{1,5}:$IP4:[0-9]{1,5}:$CIDRS$ ]] || fail "PORT_FORWARDS: bad entry $w"
+    [[ $w =~ ^(tcp|udp):([0-9]{1,5}):$IP4:([0-9]{1,5}):$CIDRS$ ]] || fail "PORT_FORWARDS: bad entry ${w:0:120}"
+    for k in "${BASH_REMATCH[2]}" "${BASH_REMATCH[6]}"; do ((10#$k >= 1 && 10#$k <= 65535)) || fail "PORT_FORWARDS: port $k of $w is outside 1-65535"; done
   done
   [[ $EGRESS_MODE == dedicated || -n $SPOKES ]] || fail "primary mode serves only spokes; SPOKES is empty"
 }

@@ -36,7 +36,7 @@ load_config() {
     [[ $line =~ ^(NAT_ID|REGION|EC2_ENDPOINT_URL|TERMINATE_HOOK|SPOT_RELEASE_SECONDS)=\"?([^\"]*)\"?$ ]] || continue
     printf -v "${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
   done <"$CONF"
-  [[ $SPOT_RELEASE_SECONDS =~ ^[0-9]{1,3}$ ]] || SPOT_RELEASE_SECONDS=20
+  [[ $SPOT_RELEASE_SECONDS =~ ^[0-9]{1,3}$ ]] || { log "SPOT_RELEASE_SECONDS must be 0-999 seconds, not ${SPOT_RELEASE_SECONDS:0:40}; using 20"; SPOT_RELEASE_SECONDS=20; }
   [[ -z $EC2_ENDPOINT_URL ]] || export AWS_USE_DUALSTACK_ENDPOINT=true
 }
 

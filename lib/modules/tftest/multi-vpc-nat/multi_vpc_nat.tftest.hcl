@@ -91,3 +91,25 @@ run "rejects_a_forward_to_no_served_vpc" {
 
   expect_failures = [var.port_forwards]
 }
+
+run "rejects_a_spoke_inside_the_hub" {
+  command = plan
+
+  variables {
+    spokes        = [{ name = "app1", vpc_id = "vpc-0123456789abcdef1", subnet_id = "subnet-0123456789abcdef1", cidr_blocks = ["10.0.128.0/20"], route_table_ids = ["rtb-0123456789abcdef1"] }]
+    port_forwards = []
+  }
+
+  expect_failures = [var.spokes]
+}
+
+run "rejects_a_hub_inside_a_spoke" {
+  command = plan
+
+  variables {
+    hub_cidr_blocks = ["10.1.16.0/20"]
+    port_forwards   = []
+  }
+
+  expect_failures = [var.spokes]
+}
