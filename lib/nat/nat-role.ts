@@ -76,7 +76,7 @@ export function natBootPolicy(natId: string, eipAllocationId?: string): object {
     {
       Sid: 'ReportToOwnGroup',
       Effect: 'Allow',
-      Action: ['autoscaling:SetInstanceHealth', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+      Action: ['autoscaling:SetInstanceHealth', 'autoscaling:CompleteLifecycleAction'],
       Resource: '*',
       Condition: { StringEquals: { [`autoscaling:ResourceTag/${NAT_TAG}`]: natId } },
     },

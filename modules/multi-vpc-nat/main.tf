@@ -334,13 +334,9 @@ resource "aws_iam_role_policy" "boot" {
         }
       },
       {
-        Sid    = "ReportToOwnGroup"
-        Effect = "Allow"
-        Action = [
-          "autoscaling:SetInstanceHealth",
-          "autoscaling:CompleteLifecycleAction",
-          "autoscaling:RecordLifecycleActionHeartbeat",
-        ]
+        Sid      = "ReportToOwnGroup"
+        Effect   = "Allow"
+        Action   = ["autoscaling:SetInstanceHealth", "autoscaling:CompleteLifecycleAction"]
         Resource = "*"
         Condition = {
           StringEquals = {

@@ -29,6 +29,8 @@ export interface MotoOptions {
   readonly port?: number;
   /** How long to wait for the server to answer. @default 120 s (a cold start on a busy machine) */
   readonly startTimeoutMs?: number;
+  /** Extra settings for the server (moto reads them from its environment), e.g. MOTO_IAM_LOAD_MANAGED_POLICIES. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The emulator's root, built once per machine (a few minutes the first time). */
@@ -42,7 +44,8 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? (await freePort());
   const inRoot = ['chroot', root, 'env', '-i', 'PATH=/usr/bin:/bin', 'HOME=/tmp', 'PYTHONDONTWRITEBYTECODE=1',
-    'MOTO_ALLOW_NONEXISTENT_REGION=false', 'python3', '-m', 'moto.server', '-H', host, '-p', String(port)];
+    'MOTO_ALLOW_NONEXISTENT_REGION=false',
+    ...Object.entries(opts.env ?? {}).map(([name, value]) => `${name}=${value}`), 'python3', '-m', 'moto.server', '-H', host, '-p', String(port)];
   const argv = opts.netns === undefined ? inRoot : ['ip', 'netns', 'exec', opts.netns, ...inRoot];
   const { child, output } = background(argv);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

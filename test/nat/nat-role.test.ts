@@ -72,7 +72,7 @@ describe('natBootPolicy', () => {
   });
 
   it('GIVEN any mode THEN lifecycle actions are completed only on the ASG tagged with this NAT', () => {
-    for (const action of ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat']) {
+    for (const action of ['autoscaling:CompleteLifecycleAction']) {
       const found = statementsFor(statements(), action);
       expect(found).toHaveLength(1);
       expect(found[0].Condition).toEqual({ StringEquals: { 'autoscaling:ResourceTag/cdktf-egress:nat': 'dev-shared' } });
