@@ -126,24 +126,21 @@ function explain(l: CostLine): string {
   return `${l.item}: ${formatQuantity(l.quantity)} ${l.unit} × $${l.unitUsd} = ${money(l.monthlyUsd)}: ${l.detail}`;
 }
 
-/**
- * Thousands grouped with commas, as en-US writes them: "1234567.5" becomes "1,234,567.5".
- * By hand: the first Intl.NumberFormat of a process loads ICU's number data, 16 ms of a synth.
- */
-function grouped(decimal: string): string {
-  const [whole, fraction] = decimal.split('.');
-  return `${whole.replace(/\B(?=(\d{3})+$)/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`;
-}
+/** One formatter each, made on first use: building an Intl.NumberFormat loads ICU's number data. */
+let quantities: Intl.NumberFormat | undefined;
+let dollars: Intl.NumberFormat | undefined;
 
-/** At most two decimals, trailing zeros dropped: 730, 0.5, 1,234.56. */
+/** At most two decimals, trailing zeros dropped, thousands grouped: 730, 0.5, 1,234.56. */
 function formatQuantity(value: number): string {
-  return grouped(String(Number(value.toFixed(2))));
+  quantities ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  return quantities.format(Number(value.toFixed(2)));
 }
 
+/** US dollars to the cent: $1,234.50, -$0.25. */
 export function money(usd: number): string {
+  dollars ??= new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
   const cents = Math.round(usd * 100) / 100;
-  const text = `$${grouped(Math.abs(cents).toFixed(2))}`;
-  return cents < 0 ? `-${text}` : text;
+  return dollars.format(cents === 0 ? 0 : cents);
 }
 
 function signedMoney(usd: number): string {

@@ -1,21 +1,19 @@
 /**
  * When a five-field Unix cron expression fires, as instants, for expressions that
- * `cronProblem` (schedule.ts) accepted. The cost report counts a schedule's hours over two
- * years on every synth: walking local calendar days and converting only the matching
- * wall-clock times is some fifty times cheaper than asking a cron library for each next
- * run, which made up a quarter of the example's synth.
+ * `cronProblem` (schedule.ts) accepted, answered by `croner`. What the spec's checks and the
+ * cost report ask (a year's firings of an expression in a zone, a zone's new year, the minutes
+ * of the hour) is kept per question, so each costs once per process however often the cost
+ * advisor re-checks and re-costs the spec.
  *
  * Semantics are Vixie cron's, which Auto Scaling's recurrence follows: `a/s` steps from `a`
  * to the field's end, day-of-week 7 is Sunday, and when both day fields are restricted (do
- * not start with `*`) a day matches either. Local times are read like JavaScript's
- * `Temporal` "compatible" disambiguation: a time skipped by a daylight-saving change fires
- * as many minutes after the change as it lay inside the gap, a repeated time fires once, at
- * its first occurrence.
+ * not start with `*`) a day matches either, otherwise both must match. Local times are
+ * croner's: a time skipped by a daylight-saving change fires at the change, a repeated time
+ * fires once, at its first occurrence.
  */
 
+import { Cron, CronPattern } from 'croner';
 import { Remembered } from '../remembered';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /** One of the five fields: its name in messages, its range and the names it accepts. */
 export interface CronField {
@@ -41,114 +39,66 @@ export function fieldValue(text: string, field: CronField): number | undefined {
   return index < 0 ? undefined : index + field.min;
 }
 
-/** An accepted expression, field by field. */
-export interface CronTimes {
-  readonly minutes: readonly number[];
-  readonly hours: readonly number[];
-  readonly daysOfMonth: ReadonlySet<number>;
-  readonly months: ReadonlySet<number>;
-  /** 0 (Sunday) to 6. */
-  readonly daysOfWeek: ReadonlySet<number>;
-  /** Both day fields restricted: a day matches either (Vixie cron), not both. */
-  readonly eitherDay: boolean;
+/** The expression as croner reads it, in `timeZone` (UTC when not given). */
+function cronOf(expression: string, timeZone?: string): Cron {
+  const [, , dayOfMonth, , dayOfWeek] = expression.trim().split(/\s+/);
+  return new Cron(expression, {
+    paused: true,
+    mode: '5-part',
+    timezone: timeZone ?? 'Etc/UTC',
+    // Vixie cron: `5/15` steps from 5; a day field starting with `*` leaves the other to decide.
+    sloppyRanges: true,
+    domAndDow: dayOfMonth.startsWith('*') || dayOfWeek.startsWith('*'),
+  });
 }
 
-function values(text: string, field: CronField): number[] {
-  const found = new Set<number>();
-  for (const part of text.split(',')) {
-    const [range, step] = part.split('/');
-    const [first, last] = range === '*' ? [field.min, field.max] : range.split('-').map((v) => fieldValue(v, field) as number);
-    const end = last ?? (step === undefined ? first : field.max);
-    for (let v = first; v <= end; v += Number(step ?? 1)) found.add(v);
-  }
-  return [...found].sort((a, b) => a - b);
+const minuteCounts = new Remembered<string, number>();
+
+/** Minutes of the hour an expression fires at; more than one means it fires more often than hourly. */
+export function minutesOfHour(expression: string): number {
+  return minuteCounts.get(expression, () => new CronPattern(expression, undefined, { mode: '5-part', sloppyRanges: true }).minute.filter(Boolean).length);
 }
 
-/** The expression's fields; only for expressions `cronProblem` accepts. */
-export function cronTimes(expression: string): CronTimes {
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = expression.trim().split(/\s+/);
-  const [minuteField, hourField, dayOfMonthField, monthField, dayOfWeekField] = CRON_FIELDS;
-  return {
-    minutes: values(minute, minuteField),
-    hours: values(hour, hourField),
-    daysOfMonth: new Set(values(dayOfMonth, dayOfMonthField)),
-    months: new Set(values(month, monthField)),
-    daysOfWeek: new Set(values(dayOfWeek, dayOfWeekField).map((d) => d % 7)),
-    eitherDay: !dayOfMonth.startsWith('*') && !dayOfWeek.startsWith('*'),
-  };
+const firstRuns = new Remembered<string, number | undefined>();
+
+/** The first instant at or after `from` the expression fires at (read in UTC), or undefined when it never does. */
+export function firstFiring(expression: string, from: number): number | undefined {
+  return firstRuns.get(`${expression}\n${from}`, () => cronOf(expression).nextRun(new Date(from - 1))?.getTime());
 }
 
-/** Whether the expression fires on a calendar day, given as midnight UTC of that date. */
-function firesOn(times: CronTimes, day: number): boolean {
-  const date = new Date(day);
-  if (!times.months.has(date.getUTCMonth() + 1)) return false;
-  const byMonth = times.daysOfMonth.has(date.getUTCDate());
-  const byWeek = times.daysOfWeek.has(date.getUTCDay());
-  return times.eitherDay ? byMonth || byWeek : byMonth && byWeek;
+const newYears = new Remembered<string, number>();
+
+/** Midnight of 1 January of `year` in `timeZone`, as epoch milliseconds. */
+export function newYear(year: number, timeZone: string): number {
+  return newYears.get(`${timeZone}\n${year}`, () => {
+    const next = cronOf('0 0 1 1 *', timeZone).nextRun(new Date(Date.UTC(year - 1, 11, 30)));
+    if (!next) throw new Error(`no new year ${year} in ${timeZone}`);
+    return next.getTime();
+  });
 }
 
-/** The first calendar day from `from` (a UTC date) within `days` days the expression fires on, as midnight UTC, or undefined. */
-export function firstDay(times: CronTimes, from: number, days: number): number | undefined {
-  for (let i = 0, day = from; i < days; i++, day += DAY_MS) if (firesOn(times, day)) return day;
-  return undefined;
-}
+const years = new Remembered<string, readonly number[]>(1_000);
 
-/** Offsets of a time zone from UTC, in milliseconds, by instant; `ZoneClock.of` keeps one per zone. */
-export class ZoneClock {
-  private static readonly clocks = new Remembered<string, ZoneClock>(1_000);
-
-  /** The zone's clock, with the offsets earlier callers already looked up. */
-  static of(timeZone: string): ZoneClock {
-    return ZoneClock.clocks.get(timeZone, (zone) => new ZoneClock(zone));
-  }
-
-  private readonly format: Intl.DateTimeFormat;
-  private readonly offsets = new Map<number, number>();
-
-  constructor(timeZone: string) {
-    this.format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  }
-
-  /** Local wall-clock time minus UTC at `instant`. */
-  offsetAt(instant: number): number {
-    let offset = this.offsets.get(instant);
-    if (offset === undefined) {
-      const part: Record<string, number> = {};
-      for (const { type, value } of this.format.formatToParts(instant)) part[type] = Number(value);
-      offset = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second) - Math.floor(instant / 1000) * 1000;
-      this.offsets.set(instant, offset);
+/** Instants the expression fires at in `year` of `timeZone` (from its midnight of 1 January to the next), in order. */
+export function firingsInYear(expression: string, timeZone: string, year: number): readonly number[] {
+  return years.get(`${timeZone}\n${year}\n${expression}`, () => {
+    const to = newYear(year + 1, timeZone);
+    const cron = cronOf(expression, timeZone);
+    const found: number[] = [];
+    // A valid expression fires at most hourly: 8,784 runs in a leap year; the bound only guards the loop.
+    for (let next = cron.nextRun(new Date(newYear(year, timeZone) - 1)); next && next.getTime() < to && found.length <= 366 * 24; next = cron.nextRun(next)) {
+      found.push(next.getTime());
     }
-    return offset;
-  }
-
-  /** The instant a local wall-clock time (given as if it were UTC) happens, "compatible" disambiguation. */
-  instantOf(wall: number): number {
-    // Offsets at whole UTC days repeat from one call to the next; the same offset a day
-    // either side means no change in between (zones change at most twice a year).
-    const day = Math.floor(wall / DAY_MS) * DAY_MS;
-    const steady = this.offsetAt(day - DAY_MS);
-    if (steady === this.offsetAt(day + 2 * DAY_MS)) return wall - steady;
-    const before = this.offsetAt(wall - DAY_MS);
-    const after = this.offsetAt(wall + DAY_MS);
-    const matches = [before, after].map((offset) => wall - offset).filter((instant) => this.offsetAt(instant) === wall - instant);
-    return matches.length > 0 ? Math.min(...matches) : wall - before;
-  }
+    return found;
+  });
 }
 
-/** Instants in [from, to) the expression fires at, in order, read in `clock`'s time zone. */
-export function firings(times: CronTimes, clock: ZoneClock, from: number, to: number): number[] {
-  const found: number[] = [];
-  // Local dates can lie a day either side of the UTC ones.
-  const first = Math.floor(from / DAY_MS) * DAY_MS - DAY_MS;
-  for (let day = first; day <= to + DAY_MS; day += DAY_MS) {
-    if (!firesOn(times, day)) continue;
-    for (const hour of times.hours) {
-      for (const minute of times.minutes) {
-        const at = clock.instantOf(day + (hour * 60 + minute) * 60_000);
-        if (at >= from && at < to) found.push(at);
-      }
-    }
-  }
-  // Two times inside one daylight-saving gap can land on the same instant.
-  return [...new Set(found)].sort((a, b) => a - b);
+const lastRuns = new Remembered<string, number | undefined>();
+
+/** The last instant before `to` and not before `from` the expression fires at in `timeZone`, or undefined. */
+export function lastFiringBetween(expression: string, timeZone: string, from: number, to: number): number | undefined {
+  return lastRuns.get(`${timeZone}\n${from}\n${to}\n${expression}`, () => {
+    const [last] = cronOf(expression, timeZone).previousRuns(1, new Date(to));
+    return last && last.getTime() >= from && last.getTime() < to ? last.getTime() : undefined;
+  });
 }

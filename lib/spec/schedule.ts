@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Remembered } from '../remembered';
-import { CRON_FIELDS, cronTimes, fieldValue, firings, firstDay, ZoneClock, type CronField } from './cron';
+import { CRON_FIELDS, fieldValue, firingsInYear, firstFiring, lastFiringBetween, minutesOfHour, newYear, type CronField } from './cron';
 
 /**
  * A NAT instance's on/off schedule: Auto Scaling scheduled actions take a Unix cron expression
@@ -31,7 +31,8 @@ export function cronProblem(expression: string): string | undefined {
     if (problem) return `"${expression}": ${problem}; ${CRON_HINT}`;
   }
   // Five years from the reference year hold a 29 February and every weekday of every date.
-  if (firstDay(cronTimes(expression), Date.UTC(REFERENCE_YEAR, 0, 1), 5 * 366) === undefined) return `"${expression}" never fires (no such date); ${CRON_HINT}`;
+  const first = firstFiring(expression, Date.UTC(REFERENCE_YEAR, 0, 1));
+  if (first === undefined || first >= Date.UTC(REFERENCE_YEAR + 5, 0, 1)) return `"${expression}" never fires (no such date); ${CRON_HINT}`;
   return undefined;
 }
 
@@ -73,11 +74,6 @@ function findTimeZoneProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The instants in [from, to) an expression fires at. */
-function runs(expression: string, clock: ZoneClock, from: number, to: number): number[] {
-  return firings(cronTimes(expression), clock, from, to);
-}
-
 /**
  * The share of the time the NAT runs: the hours between each `on` and the next `off`, over the
  * reference year in the schedule's time zone (from its midnight of 1 January, with its daylight
@@ -99,34 +95,27 @@ function kept<T>(answers: Remembered<string, T>, schedule: NatSchedule, find: (s
 }
 
 function countScheduledShare(schedule: NatSchedule): number {
-  const clock = ZoneClock.of(schedule.timeZone);
-  const start = newYear(REFERENCE_YEAR, clock);
-  const end = newYear(REFERENCE_YEAR + 1, clock);
-  const from = newYear(REFERENCE_YEAR - 1, clock);
+  const { timeZone, on, off } = schedule;
+  const start = newYear(REFERENCE_YEAR, timeZone);
+  const end = newYear(REFERENCE_YEAR + 1, timeZone);
+  const from = newYear(REFERENCE_YEAR - 1, timeZone);
+  // The year before sets the state on 1 January: whichever of on and off fired last (on, when both at once).
+  const lastOn = lastFiringBetween(on, timeZone, from, start);
+  const lastOff = lastFiringBetween(off, timeZone, from, start);
   const events = [
-    ...runs(schedule.on, clock, from, end).map((at) => ({ at, on: true })),
-    ...runs(schedule.off, clock, from, end).map((at) => ({ at, on: false })),
+    ...firingsInYear(on, timeZone, REFERENCE_YEAR).map((at) => ({ at, on: true })),
+    ...firingsInYear(off, timeZone, REFERENCE_YEAR).map((at) => ({ at, on: false })),
   ].sort((a, b) => a.at - b.at || Number(a.on) - Number(b.on));
-  let running = false;
+  let running = lastOn !== undefined && (lastOff === undefined || lastOn >= lastOff);
   let since = start;
   let onMs = 0;
   for (const event of events) {
-    if (event.at > start && running) onMs += event.at - Math.max(since, start);
+    if (running) onMs += event.at - since;
     running = event.on;
     since = event.at;
   }
-  if (running) onMs += end - Math.max(since, start);
+  if (running) onMs += end - since;
   return onMs / (end - start);
-}
-
-/** Midnight of 1 January of `year` in the clock's time zone, as epoch milliseconds. */
-function newYear(year: number, clock: ZoneClock): number {
-  return clock.instantOf(Date.UTC(year, 0, 1));
-}
-
-/** Minutes of the hour an expression fires at; more than one means it fires more often than hourly. */
-function minutesOfHour(expression: string): number {
-  return cronTimes(expression).minutes.length;
 }
 
 const cronExpression = z.string().superRefine((value, ctx) => {
@@ -162,11 +151,8 @@ export const ScheduleSchema = z
 
 /** The first minute of the reference year both expressions fire in, as local `YYYY-MM-DD HH:MM`. */
 function firstClash(schedule: NatSchedule): string | undefined {
-  const clock = ZoneClock.of(schedule.timeZone);
-  const from = newYear(REFERENCE_YEAR, clock);
-  const to = newYear(REFERENCE_YEAR + 1, clock);
-  const on = new Set(runs(schedule.on, clock, from, to));
-  const both = runs(schedule.off, clock, from, to).find((at) => on.has(at));
+  const on = new Set(firingsInYear(schedule.on, schedule.timeZone, REFERENCE_YEAR));
+  const both = firingsInYear(schedule.off, schedule.timeZone, REFERENCE_YEAR).find((at) => on.has(at));
   if (!both) return undefined;
   return new Intl.DateTimeFormat('sv-SE', { timeZone: schedule.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(both);
 }
