@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BootObjects, bootObjectsStatement, BOOT_KEY_PREFIX } from '../../lib/nat/boot-objects';
+import { SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
+import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
+import { onlyResource, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
+
+const BOOT = join(__dirname, '../../lib/nat/boot');
+const FILES = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES];
+const sha = (name: string): string => createHash('sha256').update(readFileSync(join(BOOT, name))).digest('hex');
+
+const tf = (): TfJson => synthConstruct((scope) => {
+  new BootObjects(scope, 'boot', { natId: 'Dev-Shared', region: 'ap-northeast-1', files: FILES });
+});
+const manifestOf = (t: TfJson): string => Object.values((t as unknown as { locals: Record<string, string> }).locals)[0];
+
+describe('BootObjects', () => {
+  it('GIVEN the boot files THEN a private bucket: public access blocked, owner-enforced, SSE-S3, TLS only, destroyable', () => {
+    const t = tf();
+    const bucket = onlyResource(t, 'aws_s3_bucket');
+    expect(bucket).toMatchObject({ bucket_prefix: 'dev-shared-boot-', force_destroy: true });
+    expect(bucket.versioning).toBeUndefined();
+    expect(onlyResource(t, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+    expect(onlyResource(t, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+    expect(onlyResource(t, 'aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    const policy = onlyResource(t, 'aws_s3_bucket_policy').policy as string;
+    expect(policy).toContain('aws:SecureTransport');
+    expect(policy).toContain('Deny');
+  });
+
+  it('GIVEN the boot files THEN one object per file, byte for byte, under a key named by its SHA-256, and the manifest pins each', () => {
+    const t = tf();
+    const objects = resources(t, 'aws_s3_object');
+    expect(objects).toHaveLength(FILES.length);
+    const bucketId = refTo(t, 'aws_s3_bucket', onlyResource(t, 'aws_s3_bucket'));
+    const lines = manifestOf(t).trim().split('\n').filter((l) => !l.startsWith('#'));
+    expect(lines[0]).toMatch(/^bucket \$\{aws_s3_bucket\.[^}]+\.bucket\} ap-northeast-1$/);
+    for (const [i, file] of FILES.entries()) {
+      const key = `${BOOT_KEY_PREFIX}${sha(file.name)}/${file.name}`;
+      const object = objects.find((o) => o.key === key)!;
+      expect(object).toMatchObject({ bucket: bucketId });
+      expect(Buffer.from(object.content).equals(readFileSync(join(BOOT, file.name)))).toBe(true);
+      expect(lines[i + 1]).toBe(`file ${file.name} ${key} ${sha(file.name)} ${file.permissions} ${file.path}`);
+    }
+  });
+
+  it('GIVEN the objects ARN THEN the role may only get objects under boot/', () => {
+    expect(bootObjectsStatement('arn:aws:s3:::b/boot/*')).toEqual({ Sid: 'ReadOwnBootFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/boot/*' });
+  });
+});
