@@ -86,7 +86,7 @@ export class BootObjects extends Construct {
       }
       const key = `${BOOT_KEY_PREFIX}${digest}/${file.name}`;
       this.objects.push(new S3Object(this, `object-${file.name}`, { bucket: this.bucket.id, key, ...source, contentType: 'text/plain' }));
-      lines.push(`file ${file.name} ${key} ${digest} ${file.permissions} ${file.path}`);
+      lines.push(`file ${file.name} ${digest} ${file.permissions} ${file.path}`);
     }
     const text = `# Written by cdktf-egress at synth time; read by nat-load.sh.\n${lines.join('\n')}\n`;
     this.manifest = new TerraformLocal(this, 'manifest', text).asString;

@@ -82,7 +82,7 @@ function newCase(name: string, lines: (entries: { name: string; key: string; dig
 const manifestLines = (endpoint: string) => (entries: { name: string; key: string; digest: string; mode: string; dest: string }[]): string[] => [
   '# cdktf-egress boot manifest',
   `bucket ${BUCKET} ${REGION} ${endpoint}`,
-  ...entries.map((e) => `file ${e.name} ${e.key} ${e.digest} ${e.mode} ${e.dest}`),
+  ...entries.map((e) => `file ${e.name} ${e.digest} ${e.mode} ${e.dest}`),
 ];
 
 function load(c: Case, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
@@ -123,7 +123,11 @@ test('installs every boot file byte for byte with its mode, and a later run work
 
 test('a file whose bytes are not the pinned digest is refused: nothing is installed, the instance reports itself Unhealthy', async () => {
   await setHealthy();
-  const c = newCase('mismatch', (entries) => manifestLines(moto.url)(entries.map((e, i) => (i === entries.length - 1 ? { ...e, digest: sha256(Buffer.from('other bytes')) } : e))));
+  // The last file's object holds other bytes than its key's digest (a tampered or corrupted object).
+  const pinned = sha256(Buffer.from('the bytes a launch template pinned'));
+  const last = FILES[FILES.length - 1];
+  await aws(['s3api', 'put-object', '--bucket', BUCKET, '--key', `boot/${pinned}/${last}`, '--body', join(BOOT, last)]);
+  const c = newCase('mismatch', (entries) => manifestLines(moto.url)(entries.map((e, i) => (i === entries.length - 1 ? { ...e, digest: pinned } : e))));
   const r = await load(c);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/SHA-256 [0-9a-f]{64}, the manifest pins/);
@@ -145,12 +149,12 @@ test('S3 unreachable: bounded attempts with backoff, then Unhealthy and a non-ze
 
 test('a missing object is not retried; a malformed manifest is refused naming the line', async () => {
   await setHealthy();
-  const missing = newCase('missing', (entries) => manifestLines(moto.url)(entries.map((e) => ({ ...e, key: `boot/${'0'.repeat(64)}/${e.name}` }))));
+  const missing = newCase('missing', (entries) => manifestLines(moto.url)(entries.map((e) => ({ ...e, digest: '0'.repeat(64) }))));
   const r = await load(missing);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/NoSuchKey, not retried/);
   expect(r.stderr).not.toContain('retrying');
-  const bad = newCase('bad', (entries) => [`bucket ${BUCKET} ${REGION}`, `file ${entries[0].name} ${entries[0].key} nothex 0755 /opt/x`]);
+  const bad = newCase('bad', (entries) => [`bucket ${BUCKET} ${REGION}`, `file ${entries[0].name} nothex 0755 /opt/x`]);
   const b = await load(bad);
   expect(b.code).toBe(1);
   expect(b.stderr).toContain(`manifest: bad SHA-256 for ${FILES[0]}`);

@@ -1,28 +1,11 @@
 #!/usr/bin/env bash
-# cdktf-egress boot loader: the one boot file shipped in user data. cloud-init runs it
-# before it starts the NAT's units; it brings the other boot files (scripts and units)
-# from the stack's S3 bucket and installs them byte for byte.
-#
-# The manifest (/etc/cdktf-egress/boot.manifest, written by cloud-init) pins every file:
-#   bucket BUCKET REGION [ENDPOINT_URL]
-#   file NAME KEY SHA256 MODE DEST
-# Keys are content-addressed (boot/<sha256>/<name>), so the bytes a launch template pins
-# stay in the bucket for as long as that template does.
-#
-# Every file is fetched (bounded attempts, each with a timeout, jittered backoff) and its
-# SHA-256 checked before anything is installed; a file whose digest does not match is
-# refused and nothing is installed. Verified files are kept in a cache on disk, so a
-# later run (a re-run after a networkd restart, a reboot) works without S3. Each file is
-# installed atomically (written beside its destination, then renamed). On any failure
-# the instance reports itself Unhealthy to its Auto Scaling group, as nat-boot.sh does,
-# and the loader exits non-zero; the group replaces the instance.
-#
-# Environment overrides, for tests only:
-#   EGRESS_BOOT_MANIFEST  manifest path (default /etc/cdktf-egress/boot.manifest)
-#   EGRESS_BOOT_CACHE     cache directory (default /var/lib/cdktf-egress/boot-cache)
-#   EGRESS_BOOT_ROOT      prefix for every DEST (default empty: the real filesystem)
-#   EGRESS_LOAD_ATTEMPTS  fetch attempts per file (default 6)
-#   EGRESS_IMDS           instance metadata base URL (default http://169.254.169.254/latest)
+# cdktf-egress boot loader, the one boot file in user data (docs/boot-files.md). Fetches
+# each file the manifest pins from S3 (key boot/SHA256/NAME; bounded attempts), checks
+# every digest before installing anything, installs each file atomically and keeps it in
+# a cache, so a re-run works without S3. On failure: reports the instance Unhealthy, exits 1.
+# Manifest lines: `bucket BUCKET REGION [ENDPOINT_URL]`, `file NAME SHA256 MODE DEST`.
+# Test overrides: EGRESS_BOOT_MANIFEST, EGRESS_BOOT_CACHE, EGRESS_BOOT_ROOT (DEST prefix),
+# EGRESS_LOAD_ATTEMPTS, EGRESS_IMDS.
 set -Euo pipefail
 umask 022
 export AWS_PAGER=""
@@ -66,22 +49,21 @@ fail() {
 
 read_manifest() {
   [[ -r $MANIFEST ]] || fail "manifest $MANIFEST not readable"
-  local kind a b c d e extra
-  while read -r kind a b c d e extra || [[ -n $kind ]]; do
+  local kind a c d e extra
+  while read -r kind a c d e extra || [[ -n $kind ]]; do
     case $kind in
       '' | '#'*) ;;
       bucket)
         [[ $a =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || fail "manifest: bad bucket name $a"
-        [[ $b =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || fail "manifest: bad region $b"
-        [[ -z $c || $c =~ $URL ]] || fail "manifest: bad endpoint URL $c"
-        BUCKET=$a REGION=$b ENDPOINT=$c ;;
+        [[ $c =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || fail "manifest: bad region $c"
+        [[ -z $d || $d =~ $URL ]] || fail "manifest: bad endpoint URL $d"
+        BUCKET=$a REGION=$c ENDPOINT=$d ;;
       file)
         [[ $a =~ ^[A-Za-z0-9._-]+$ ]] || fail "manifest: bad file name $a"
-        [[ $b =~ ^[A-Za-z0-9._/-]+$ && $b != *..* ]] || fail "manifest: bad key $b"
         [[ $c =~ ^[0-9a-f]{64}$ ]] || fail "manifest: bad SHA-256 for $a"
         [[ $d =~ ^0[0-7]{3}$ ]] || fail "manifest: bad mode $d for $a"
         [[ $e =~ ^/[A-Za-z0-9._/-]+$ && $e != *..* && -z $extra ]] || fail "manifest: bad destination for $a"
-        NAMES+=("$a") KEYS+=("$b") DIGESTS+=("$c") MODES+=("$d") DESTS+=("$e") ;;
+        NAMES+=("$a") KEYS+=("boot/$c/$a") DIGESTS+=("$c") MODES+=("$d") DESTS+=("$e") ;;
       *) fail "manifest: unknown line kind $kind" ;;
     esac
   done <"$MANIFEST"
