@@ -13,10 +13,7 @@ import { bootFile, type ShippedBootFile } from './boot-files';
 // account, one object per file under a content-addressed key (boot/<sha256>/<name>), and the
 // manifest user data carries so nat-load.sh can fetch and check them (docs/boot-files.md).
 
-/** Where user data puts the manifest nat-load.sh reads. */
-export const BOOT_MANIFEST_PATH = '/etc/cdktf-egress/boot.manifest';
-/** Where user data puts the loader, the one boot file it carries. */
-export const BOOT_LOADER_PATH = '/opt/cdktf-egress/nat-load.sh';
+export { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH } from './user-data';
 /** Key prefix of every boot object; the instance role may read only under it. */
 export const BOOT_KEY_PREFIX = 'boot/';
 

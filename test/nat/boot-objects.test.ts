@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootObjects, bootObjectsStatement, BOOT_KEY_PREFIX } from '../../lib/nat/boot-objects';
-import { SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
-import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
+import { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, cloudConfig, renderBootConfig, renderUserData, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, userDataBytes } from '../../lib/nat/user-data';
+import { renderWatchdogConfig, WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { onlyResource, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
 
 const BOOT = join(__dirname, '../../lib/nat/boot');
@@ -49,5 +49,38 @@ describe('BootObjects', () => {
 
   it('GIVEN the objects ARN THEN the role may only get objects under boot/', () => {
     expect(bootObjectsStatement('arn:aws:s3:::b/boot/*')).toEqual({ Sid: 'ReadOwnBootFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/boot/*' });
+  });
+});
+
+describe('user data with the boot files in S3', () => {
+  const bootConfig = renderBootConfig({
+    natId: 'dev-shared-nat-a', region: 'ap-northeast-1', egressMode: 'dedicated', hubCidrs: ['10.0.0.0/16'],
+    spokes: [{ deviceIndex: 2, cidrs: ['10.1.0.0/16'] }], portForwards: [], launchHook: 'cdktf-egress-launch', terminateHook: 'cdktf-egress-terminate',
+  });
+  const watchdogConfig = renderWatchdogConfig({ hubName: 'hub', spokes: [{ deviceIndex: 2, name: 'spoke' }] });
+  // The longest bucket name S3 allows stands in for the one Terraform picks.
+  const bootManifest = manifestOf(tf()).replace(/\$\{aws_s3_bucket\.[^}]+\}/, 'b'.repeat(63));
+  // 12 KB of the user's own, incompressible: base64 of a hash chain.
+  const noise = (seed: string, bytes: number): string => {
+    const out: Buffer[] = [];
+    for (let h = Buffer.from(seed), n = 0; n < bytes; n += 32) out.push((h = createHash('sha256').update(h).digest()));
+    return Buffer.concat(out).toString('base64');
+  };
+  const userFiles = [0, 1, 2, 3].map((i) => ({ path: `/etc/user/file-${i}`, content: noise(`file-${i}`, 2900) }));
+
+  it('GIVEN the manifest THEN user data carries the loader byte for byte, the manifest and the configs, and runs the loader first', () => {
+    const cc = cloudConfig({ bootConfig, watchdogConfig, bootManifest }) as { write_files: { path: string; content: string }[]; runcmd: unknown[] };
+    expect(cc.write_files.map((f) => f.path)).toEqual([BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, '/etc/cdktf-egress/nat.conf', '/etc/cdktf-egress/watchdog.conf']);
+    expect(cc.write_files[0].content).toBe(readFileSync(join(BOOT, 'nat-load.sh'), 'utf8'));
+    expect(cc.runcmd[0]).toEqual([BOOT_LOADER_PATH]);
+    expect(cc.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'cdktf-egress-nat.service']);
+  });
+
+  it('GIVEN 12 KB of incompressible user writeFiles THEN they fit, and they would not beside the inline boot files', () => {
+    const own = userDataBytes({ bootConfig, watchdogConfig, bootManifest });
+    const total = userDataBytes({ bootConfig, watchdogConfig, bootManifest, writeFiles: userFiles });
+    expect(total - own).toBeGreaterThanOrEqual(12 * 1024);
+    expect(total).toBeLessThanOrEqual(USER_DATA_LIMIT);
+    expect(() => renderUserData({ bootConfig, watchdogConfig, writeFiles: userFiles })).toThrow(/EC2 accepts at most 16384/);
   });
 });
