@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BootObjects, bootObjectsStatement, BOOT_KEY_PREFIX } from '../../lib/nat/boot-objects';
 import { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, cloudConfig, renderBootConfig, renderUserData, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, userDataBytes } from '../../lib/nat/user-data';
 import { renderWatchdogConfig, WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
-import { onlyResource, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
+import { NatInstance } from '../../lib/nat/nat-instance';
+import { onlyResource, onlyWhere, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
 
 const BOOT = join(__dirname, '../../lib/nat/boot');
 const FILES = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES];
@@ -82,5 +83,27 @@ describe('user data with the boot files in S3', () => {
     expect(total - own).toBeGreaterThanOrEqual(12 * 1024);
     expect(total).toBeLessThanOrEqual(USER_DATA_LIMIT);
     expect(() => renderUserData({ bootConfig, watchdogConfig, writeFiles: userFiles })).toThrow(/EC2 accepts at most 16384/);
+  });
+});
+
+describe('NatInstance with bootFilesFrom: s3', () => {
+  const nat = (): TfJson => synthConstruct((scope) => new NatInstance(scope, 'nat', {
+    natId: 'dev-shared', region: 'ap-northeast-1', vpcId: 'vpc-hub', publicSubnetId: 'subnet-pub-a', servedCidrs: ['10.0.0.0/16'],
+    privateRouteTableIds: ['rtb-priv'], instanceTypes: ['t4g.nano'], bootFilesFrom: 's3',
+  }));
+
+  it('THEN the boot files are objects the ASG waits for, the role reads only them, and user data carries the loader and manifest, not the scripts', () => {
+    const t = nat();
+    const objects = resources(t, 'aws_s3_object');
+    expect(objects.map((o) => o.key.split('/').pop()).sort()).toEqual(FILES.map((f) => f.name).sort());
+    const read = onlyWhere(t, 'aws_iam_role_policy', 'name', 'nat-boot-files');
+    expect(read.policy).toContain('s3:GetObject');
+    expect(read.policy).toContain('/boot/*');
+    const asg = onlyResource(t, 'aws_autoscaling_group');
+    expect(asg.depends_on.filter((d: string) => d.startsWith('aws_s3_object.'))).toHaveLength(FILES.length);
+    const locals = JSON.stringify((t as unknown as { locals: Record<string, unknown> }).locals);
+    expect(locals).toContain(BOOT_LOADER_PATH);
+    expect(locals).toContain(BOOT_MANIFEST_PATH);
+    expect(locals).not.toContain('/opt/cdktf-egress/nat-boot.sh"');
   });
 });
