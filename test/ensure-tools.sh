@@ -4,7 +4,7 @@
 set -euo pipefail
 
 declare -A need=([ip]=iproute2 [nft]=nftables [iperf3]=iperf3 [shellcheck]=shellcheck [python3]=python3 [curl]=curl [conntrack]=conntrack
-  [debootstrap]=debootstrap [systemd-nspawn]=systemd-container [nsenter]=util-linux)
+  [debootstrap]=debootstrap [systemd-nspawn]=systemd-container [nsenter]=util-linux [aws]=awscli [sha256sum]=coreutils)
 missing=()
 for tool in "${!need[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${need[$tool]}")

@@ -1,4 +1,5 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
@@ -10,15 +11,16 @@ import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, type Architecture } from './instance-types';
+import { BootObjects, bootObjectsStatement } from './boot-objects';
 import { BlockPublicAccessExclusion, type BlockPublicAccessExclusionProps } from './block-public-access-exclusion';
 import { NatRole } from './nat-role';
 import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
-import { encodeUserData, renderBootConfig, type BootPortForward, type WriteFile } from './user-data';
-import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
-import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
+import { encodeUserData, renderBootConfig, SHIPPED_BOOT_FILES, type BootPortForward, type WriteFile } from './user-data';
+import { plainCloudConfigText, renderUserDataInTerraform, SHIPPED_BOOT_DIR } from './user-data-terraform';
+import { renderWatchdogConfig, WATCHDOG_BOOT_FILES, type NatWatchdogProps } from './watchdog';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -119,6 +121,13 @@ export interface NatInstanceProps {
   readonly hubName?: string;
   /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
   readonly conntrack?: ConntrackSettings;
+  /**
+   * Where the boot files come from: `s3` uploads them to a private bucket of this NAT and
+   * user data carries only the loader and a manifest pinning their digests (docs/boot-files.md);
+   * `user-data` writes them, stripped of comments and indentation, from user data.
+   * @default 'user-data'
+   */
+  readonly bootFilesFrom?: 'user-data' | 's3';
 }
 
 /** Auto Scaling lifecycle hooks the instance completes itself (see lib/nat/boot). */
@@ -155,11 +164,15 @@ export class NatInstance extends Construct {
   readonly spokes: SpokeAttachment[];
   readonly schedule?: NatScheduleActions;
   readonly blockPublicAccessExclusion?: BlockPublicAccessExclusion;
+  /** The bucket and objects of the boot files, with `bootFilesFrom: 's3'`. */
+  readonly bootObjects?: BootObjects;
   /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
   readonly eniId?: string;
   /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
   readonly eipAllocationId?: string;
   readonly eipPublicIp?: string;
+
+  private bootFilesPolicy?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: NatInstanceProps) {
     super(scope, id);
@@ -189,6 +202,18 @@ export class NatInstance extends Construct {
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
       metrics: metricsFlag(props.watchdog),
     });
+    if (props.bootFilesFrom === 's3') {
+      this.bootObjects = new BootObjects(this, 'boot-files', {
+        natId: props.natId, region: props.region,
+        files: [...SHIPPED_BOOT_FILES, ...(props.watchdog === false ? [] : WATCHDOG_BOOT_FILES)],
+        endpointUrl: props.ipv6 ? `https://s3.dualstack.${props.region}.amazonaws.com` : undefined,
+        moduleDir: SHIPPED_BOOT_DIR,
+      });
+      this.bootFilesPolicy = new IamRolePolicy(this, 'boot-files-read', {
+        name: 'nat-boot-files', role: this.role.role.id,
+        policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
+      });
+    }
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
     if (props.schedule) {
@@ -300,7 +325,7 @@ export class NatInstance extends Construct {
     const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
       ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
     });
-    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig };
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig, bootManifest: this.bootObjects?.manifest };
     // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
     const text = plainCloudConfigText(userDataProps);
     const userData = text === undefined ? renderUserDataInTerraform(this, userDataProps) : undefined;
@@ -382,7 +407,8 @@ export class NatInstance extends Construct {
       tag: tagIterator
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
-      dependsOn: [this.role.policy],
+      // The boot files' objects and the right to read them exist before an instance boots.
+      dependsOn: [this.role.policy, ...(this.bootFilesPolicy ? [this.bootFilesPolicy, ...this.bootObjects!.objects] : [])],
       // With min = max the desired capacity follows them anyway; with a schedule it is the schedule's.
       lifecycle: scheduled === false ? undefined : { ignoreChanges: ['desired_capacity'] },
     });

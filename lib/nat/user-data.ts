@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { bootFile, shippedBootText, type ShippedBootFile } from './boot-files';
 import { conntrackConfig, type ConntrackSettings } from './conntrack';
 import { joinEach } from './for-each';
-import { WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
+import { WATCHDOG_CONFIG_PATH, WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
 
 export { bootFile, SHIPPED_COMMENT_PATTERN, SHIPPED_INDENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, shippedBootText, type ShippedBootFile } from './boot-files';
 
@@ -112,7 +112,16 @@ export interface UserDataProps {
   readonly packages?: readonly string[];
   /** watchdog.conf (see watchdog.ts); the watchdog is shipped and its timer started only when given. */
   readonly watchdogConfig?: string;
+  /**
+   * The manifest of the boot files kept in S3 (`BootObjects`): user data then carries the
+   * loader and the manifest instead of the boot files, and runs the loader first.
+   * @default - the boot files are written from user data
+   */
+  readonly bootManifest?: string;
 }
+
+export const BOOT_MANIFEST_PATH = '/etc/cdktf-egress/boot.manifest';
+export const BOOT_LOADER_PATH = '/opt/cdktf-egress/nat-load.sh';
 
 /** The cloud-config document (as an object) that installs and starts the boot script. */
 export function cloudConfig(props: UserDataProps): Record<string, unknown> {
@@ -120,17 +129,25 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
   // on every launch even when nft is there (tens of seconds, and a hard dependency on the
   // repositories). The boot script installs nftables only when the image lacks nft.
   const packages = [...new Set(props.packages ?? [])];
+  const fromS3 = props.bootManifest !== undefined;
   return {
     ...(packages.length > 0 ? { packages } : {}),
     write_files: [
       // Plain text: the whole document is gzip-compressed (renderUserData), which packs the
       // scripts tighter than compressing each file and base64-encoding it inside YAML.
-      ...SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) })),
+      ...(fromS3
+        ? [
+          { path: BOOT_LOADER_PATH, permissions: '0755', content: bootFile('nat-load.sh') },
+          { path: BOOT_MANIFEST_PATH, permissions: '0644', content: props.bootManifest },
+        ]
+        : SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) }))),
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
-      ...(props.watchdogConfig === undefined ? [] : watchdogWriteFiles(props.watchdogConfig)),
+      ...(props.watchdogConfig === undefined ? [] : fromS3 ? [{ path: WATCHDOG_CONFIG_PATH, permissions: '0644', content: props.watchdogConfig }] : watchdogWriteFiles(props.watchdogConfig)),
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],
     runcmd: [
+      // The loader exits non-zero after reporting Unhealthy; the units below then find no files.
+      ...(fromS3 ? [[BOOT_LOADER_PATH]] : []),
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { Fn, TerraformLocal, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { bootFile, type ShippedBootFile } from './boot-files';
+
+// The boot files as S3 objects the stack uploads: a private bucket of the user's own
+// account, one object per file under a content-addressed key (boot/<sha256>/<name>), and the
+// manifest user data carries so nat-load.sh can fetch and check them (docs/boot-files.md).
+
+export { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH } from './user-data';
+/** Key prefix of every boot object; the instance role may read only under it. */
+export const BOOT_KEY_PREFIX = 'boot/';
+
+/** A stack that ships files beside its Terraform (a generated module) reads them with `filesha256`. */
+interface ShipsFiles {
+  readonly shippedFiles?: Map<string, string>;
+}
+
+export interface BootObjectsProps {
+  /** Name prefix of the bucket (lower case, at most 37 characters). */
+  readonly natId: string;
+  readonly region: string;
+  /** The files to upload, as the cloud-config would write them. */
+  readonly files: readonly ShippedBootFile[];
+  /** S3 endpoint the loader calls (the dual-stack one for an instance without public IPv4). @default - the CLI's regional endpoint */
+  readonly endpointUrl?: string;
+  /** In a generated module: the directory, relative to the module, holding the boot files. */
+  readonly moduleDir?: string;
+}
+
+export class BootObjects extends Construct {
+  readonly bucket: S3Bucket;
+  readonly objects: S3Object[] = [];
+  /** The manifest text (`bucket ...` then one `file ...` line per object). */
+  readonly manifest: string;
+  /** ARN pattern of the objects, for the instance role's s3:GetObject. */
+  readonly objectsArn: string;
+
+  constructor(scope: Construct, id: string, props: BootObjectsProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${props.natId.toLowerCase().slice(0, 30)}-boot-`, forceDestroy: true });
+    new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', { bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket: this.bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    new S3BucketPolicy(this, 'tls-only', {
+      bucket: this.bucket.id,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*',
+          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }],
+      }),
+    });
+    this.objectsArn = `${this.bucket.arn}/${BOOT_KEY_PREFIX}*`;
+    const stack = TerraformStack.of(scope) as TerraformStack & ShipsFiles;
+    const inModule = props.moduleDir !== undefined && stack.shippedFiles instanceof Map;
+    const lines = [`bucket ${this.bucket.bucket} ${props.region}${props.endpointUrl ? ` ${props.endpointUrl}` : ''}`];
+    for (const file of props.files) {
+      const text = bootFile(file.name);
+      let digest: string;
+      let source: { source?: string; content?: string; sourceHash?: string };
+      if (inModule) {
+        // The module's file decides the digest: what is uploaded is what the manifest pins.
+        const path = `\${path.module}/${props.moduleDir}/${file.name}`;
+        stack.shippedFiles!.set(`${props.moduleDir}/${file.name}`, text);
+        digest = Fn.filesha256(path);
+        source = { source: path, sourceHash: digest };
+      } else {
+        digest = createHash('sha256').update(text).digest('hex');
+        source = { content: text };
+      }
+      const key = `${BOOT_KEY_PREFIX}${digest}/${file.name}`;
+      this.objects.push(new S3Object(this, `object-${file.name}`, { bucket: this.bucket.id, key, ...source, contentType: 'text/plain' }));
+      lines.push(`file ${file.name} ${digest} ${file.permissions} ${file.path}`);
+    }
+    const text = `# Written by cdktf-egress at synth time; read by nat-load.sh.\n${lines.join('\n')}\n`;
+    this.manifest = new TerraformLocal(this, 'manifest', text).asString;
+  }
+}
+
+/** The instance role's statement: read the boot objects, nothing else in the bucket. */
+export function bootObjectsStatement(objectsArn: string): object {
+  return { Sid: 'ReadOwnBootFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn };
+}
