@@ -96,7 +96,7 @@ in_range() { # key min max
 # Parsed, not sourced: only known keys are taken, each once, and every value is checked.
 load_config() {
   [[ -r $CONF ]] || fail "config $CONF not readable"
-  local line k w seen=" "
+  local line k w lo hi seen=" "
   while IFS= read -r line || [[ -n $line ]]; do
     [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
     if [[ ! $line =~ ^([A-Z0-9_]+)=\"?([^\"]*)\"?$ ]]; then
@@ -116,20 +116,18 @@ load_config() {
       *) log "ignoring unknown config key $k" ;;
     esac
   done <"$CONF"
-  [[ $NAT_ID =~ ^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,254}$ ]] || fail "NAT_ID must be 1-255 letters, digits and ._:/@+=- (got '${NAT_ID:0:60}')"
+  [[ $NAT_ID =~ ^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,254}$ ]] || fail "NAT_ID must be 1-255 letters, digits and ._:/@+=-"
   # A bad region is dropped before failing: the Unhealthy report then takes the region from IMDS.
   [[ -z $REGION || $REGION =~ ^[a-z]{2}(-gov)?-[a-z]+-[0-9]$ ]] || { REGION=""; fail "REGION must be a region such as ap-northeast-1"; }
   [[ -z $EC2_ENDPOINT_URL || $EC2_ENDPOINT_URL =~ ^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] || { EC2_ENDPOINT_URL=""; fail "EC2_ENDPOINT_URL must be an http(s) URL"; }
   [[ $EGRESS_MODE == dedicated || $EGRESS_MODE == primary ]] || fail "EGRESS_MODE must be dedicated or primary"
-  [[ $ATTACH_MAX_ATTEMPTS =~ ^[1-9][0-9]?$ ]] || fail "ATTACH_MAX_ATTEMPTS must be 1-99"
-  [[ $INTERFACE_WAIT_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "INTERFACE_WAIT_SECONDS must be 1-9999"
   # The spec's ranges (EC2's for the timeouts); digits first, so arithmetic never sees anything else.
   [[ $CONNTRACK_MAX == 0 ]] || in_range CONNTRACK_MAX 1024 16777216 || fail "CONNTRACK_MAX must be 0 (sized by memory) or 1024-16777216"
-  in_range CONNTRACK_TCP_ESTABLISHED_TIMEOUT 60 432000 || fail "CONNTRACK_TCP_ESTABLISHED_TIMEOUT must be 60-432000 seconds"
-  in_range CONNTRACK_UDP_TIMEOUT 30 60 || fail "CONNTRACK_UDP_TIMEOUT must be 30-60 seconds"
-  in_range CONNTRACK_UDP_STREAM_TIMEOUT 60 180 || fail "CONNTRACK_UDP_STREAM_TIMEOUT must be 60-180 seconds"
-  [[ $HANDOVER_SECONDS =~ ^[1-9][0-9]{0,3}$ ]] || fail "HANDOVER_SECONDS must be 1-9999"
-  [[ $HOLDER_WAIT_SECONDS =~ ^[1-9][0-9]{0,4}$ ]] || fail "HOLDER_WAIT_SECONDS must be 1-99999"
+  for w in "ATTACH_MAX_ATTEMPTS 1 99" "INTERFACE_WAIT_SECONDS 1 9999" "HANDOVER_SECONDS 1 9999" "HOLDER_WAIT_SECONDS 1 99999" \
+    "CONNTRACK_TCP_ESTABLISHED_TIMEOUT 60 432000" "CONNTRACK_UDP_TIMEOUT 30 60" "CONNTRACK_UDP_STREAM_TIMEOUT 60 180"; do
+    read -r k lo hi <<<"$w"
+    in_range "$k" "$lo" "$hi" || fail "$k must be $lo-$hi"
+  done
   [[ $LAUNCH_HOOK =~ ^[A-Za-z0-9_./-]{0,255}$ ]] || fail "LAUNCH_HOOK: bad hook name $LAUNCH_HOOK"
   for w in $HUB_CIDRS; do [[ $w =~ ^$CIDR$ ]] || fail "HUB_CIDRS: bad CIDR $w"; done
   for w in $SPOKES; do [[ $w =~ ^[1-9][0-9]?=$CIDRS$ ]] || fail "SPOKES: bad entry $w"; done
