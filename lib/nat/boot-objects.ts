@@ -79,7 +79,8 @@ export class BootObjects extends Construct {
         source = { source: path, sourceHash: digest };
       } else {
         digest = createHash('sha256').update(text).digest('hex');
-        source = { content: text };
+        // Terraform reads every JSON string as a template: the scripts' `${` and `%{` are literal.
+        source = { content: text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{') };
       }
       const key = `${BOOT_KEY_PREFIX}${digest}/${file.name}`;
       this.objects.push(new S3Object(this, `object-${file.name}`, { bucket: this.bucket.id, key, ...source, contentType: 'text/plain' }));
