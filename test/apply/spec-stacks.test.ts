@@ -74,18 +74,18 @@ async function existingSpoke(moto: MotoServer, text: string): Promise<string> {
 }
 
 const CASES: RootCase[] = [
-  // The built-in example: the NAT goes on a weekday schedule and gets other instance types.
+  // Changes that start no instance refresh, which moto lacks (NO_INSTANCE_REFRESH in support/gaps.ts).
+  // The built-in example: the NAT goes on a weekday schedule.
   specRoot('example', EXAMPLE_SPEC_FILE, (spec) => {
     spec.natInstances[0].schedule = { timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * 1-5' };
-    spec.natInstances[0].instanceTypes = ['t4g.medium', 't4g.large'];
   }),
   // A scheduled NAT switched off.
   specRoot('weekday-schedule', join(ROOT, 'specs', 'weekday-schedule.yaml'), (spec) => {
     spec.natInstances[0].enabled = false;
   }),
-  // A dedicated egress ENI and a spoke in a VPC that exists already: other instance types.
+  // A dedicated egress ENI and a spoke in a VPC that exists already, switched off.
   specRoot('dedicated-with-existing-spoke', join(ROOT, 'specs', 'dedicated-with-existing-spoke.yaml'), (spec) => {
-    spec.natInstances[0].instanceTypes = ['t4g.large'];
+    spec.natInstances[0].enabled = false;
   }, existingSpoke),
 ];
 
