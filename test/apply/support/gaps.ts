@@ -26,7 +26,7 @@ export const GAPS: readonly Gap[] = [
   {
     id: 'asg-maintenance-policy-and-version',
     type: 'aws_autoscaling_group',
-    attributes: ['instance_maintenance_policy', 'mixed_instances_policy'],
+    attributes: ['capacity_reservation_specification', 'instance_maintenance_policy', 'mixed_instances_policy'],
     ignore: ['instance_maintenance_policy'],
     reason: 'moto\'s Auto Scaling ignores InstanceMaintenancePolicy (not stored, not returned); mixed_instances_policy follows the launch template\'s new version (the gap above)',
   },
