@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MotoServer } from '../moto/moto-server';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable } from '../terraform/terraform';
-import { edit, expectProven, lifecycle, scratchRoot, startApplyMoto, type RootCase } from './support/apply';
+import { edit, expectProven, lifecycle, scratchRoot, withMoto, type RootCase } from './support/apply';
 
 // Every examples/ root and each module's README usage, as Terraform users run them, applied
 // against moto: apply, a re-plan with nothing to do, a change users make often applied in
@@ -85,12 +84,7 @@ const readmeCases: RootCase[] = MODULES.map((module) => ({
   change: (dir: string) => README_CHANGES[module](dir),
 }));
 
-let moto: MotoServer | undefined;
-beforeAll(async () => {
-  await assertTerraformAvailable();
-  moto = await startApplyMoto();
-}, 300_000);
-afterAll(async () => moto?.stop());
+beforeAll(async () => assertTerraformAvailable(), 300_000);
 
 describe('Terraform roots against moto', () => {
   it('GIVEN the roots THEN every example and every module has its change', () => {
@@ -98,7 +92,7 @@ describe('Terraform roots against moto', () => {
     expect(Object.keys(README_CHANGES).sort()).toEqual(MODULES);
   });
 
-  it.each([...exampleCases, ...readmeCases].map((c) => [c.name, c] as const))('GIVEN %s WHEN applied, re-planned, changed and destroyed THEN nothing but the named moto gaps differs, the EIP and ENIs stay, and nothing is left', async (name, c) => {
-    expectProven(name, await lifecycle(moto!, c));
+  it.concurrent.each([...exampleCases, ...readmeCases].map((c) => [c.name, c] as const))('GIVEN %s WHEN applied, re-planned, changed and destroyed THEN nothing but the named moto gaps differs, the EIP and ENIs stay, and nothing is left', async (name, c) => {
+    expectProven(name, await withMoto((moto) => lifecycle(moto, c)));
   }, 900_000);
 });

@@ -38,3 +38,33 @@ export const GAPS: readonly Gap[] = [
  * settings) waits forever. The tier's user changes are the ones that start none.
  */
 export const NO_INSTANCE_REFRESH = 'moto has no Auto Scaling instance refresh (DescribeInstanceRefreshes answers 500)';
+
+/**
+ * Not a re-plan diff but a resource moto lacks: CreateVpcBlockPublicAccessExclusion is not
+ * implemented (500 NotImplementedError), so a spec with `blockPublicAccess` cannot be applied.
+ * The tier applies such a spec without it (everything else it makes is still proven), and
+ * proves the gap on its own root so that a moto which gains the call fails the tier.
+ */
+export const NO_BLOCK_PUBLIC_ACCESS = {
+  id: 'no-block-public-access-exclusion',
+  reason: 'moto does not implement CreateVpcBlockPublicAccessExclusion (500 NotImplementedError)',
+  /** What moto answers when the provider asks for the exclusion. */
+  error: /create_vpc_block_public_access_exclusion action has not been implemented|NotImplemented|500/,
+};
+
+/**
+ * Not a re-plan diff but what destroy leaves: an instance the Auto Scaling group terminates
+ * (scaled to 0, or deleted with the group) keeps its primary interface in moto, though the
+ * launch template sets `delete_on_termination` (moto compares the template's boolean with the
+ * string "true", and drops the interface's description). EC2 deletes it with the instance.
+ * Inventory lines are `<region> network-interface <id> <subnet> "<description>"`: such an
+ * interface has no description and lies in one of the group's subnets.
+ */
+export const TERMINATED_INSTANCE_ENI = {
+  id: 'terminated-instance-primary-eni-kept',
+  reason: 'moto keeps the primary interface of an instance the Auto Scaling group terminated, although the launch template sets delete_on_termination',
+  matches: (line: string, groupSubnets: readonly string[]): boolean => {
+    const m = / network-interface eni-[0-9a-f]+ (subnet-[0-9a-f]+) ""$/.exec(line);
+    return m !== null && groupSubnets.includes(m[1]);
+  },
+};
