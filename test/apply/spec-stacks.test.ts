@@ -6,7 +6,7 @@ import { EXAMPLE_SPEC_FILE } from '../../lib/spec';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT, runSynthAsync } from '../helpers/synth';
 import { assertTerraformAvailable } from '../terraform/terraform';
-import { destroy, expectProven, init, lifecycle, motoPython, scratchRoot, tf, withMoto, writeMotoOverride, type RootCase } from './support/apply';
+import { destroy, expectProven, init, lifecycle, motoPython, rootTimeout, scratchRoot, tf, withMoto, writeMotoOverride, type RootCase } from './support/apply';
 import { NO_BLOCK_PUBLIC_ACCESS } from './support/gaps';
 
 // The stacks `npm run synth` writes, for the built-in example and every specs/*.yaml, applied
@@ -117,7 +117,7 @@ describe('synthesized stacks against moto', () => {
     expectProven(name, await withMoto((moto) => lifecycle(moto, c)));
     // Only the scheduled spec runs in an account with Block Public Access, and only that is left out.
     expect([name, withoutGaps.get(name)]).toEqual([name, name === 'weekday-schedule' ? [`natInstances[0].blockPublicAccess: ${NO_BLOCK_PUBLIC_ACCESS.id}`] : []]);
-  }, 900_000);
+  }, rootTimeout(CASES.length + 1));
 
   it('GIVEN a Block Public Access exclusion WHEN applied against moto THEN moto still lacks it (the gap the weekday-schedule root leaves out)', () => withMoto(async (moto) => {
     const dir = scratchRoot('bpa-gap', {
@@ -144,5 +144,5 @@ describe('synthesized stacks against moto', () => {
     const applied = await tf(dir, ['apply', '-input=false', '-auto-approve'], [0, 1]);
     expect([applied.code, NO_BLOCK_PUBLIC_ACCESS.error.test(applied.stderr)]).toEqual([1, true]);
     await destroy(dir);
-  }), 600_000);
+  }), rootTimeout(CASES.length + 1));
 });

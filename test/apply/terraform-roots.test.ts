@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable } from '../terraform/terraform';
-import { edit, expectProven, lifecycle, scratchRoot, withMoto, type RootCase } from './support/apply';
+import { edit, expectProven, lifecycle, rootTimeout, scratchRoot, withMoto, type RootCase } from './support/apply';
 
 // Every examples/ root and each module's README usage, as Terraform users run them, applied
 // against moto: apply, a re-plan with nothing to do, a change users make often applied in
@@ -94,5 +94,5 @@ describe('Terraform roots against moto', () => {
 
   it.concurrent.each([...exampleCases, ...readmeCases].map((c) => [c.name, c] as const))('GIVEN %s WHEN applied, re-planned, changed and destroyed THEN nothing but the named moto gaps differs, the EIP and ENIs stay, and nothing is left', async (name, c) => {
     expectProven(name, await withMoto((moto) => lifecycle(moto, c)));
-  }, 900_000);
+  }, rootTimeout(exampleCases.length + readmeCases.length));
 });

@@ -231,6 +231,8 @@ for region in regions:
     add(region + " topic", [t["TopicArn"] for t in sns.list_topics()["Topics"]])
     ev = boto3.client("events", region_name=region, **kw)
     add(region + " event-rule", [r["Name"] for r in ev.list_rules()["Rules"]])
+s3 = boto3.client("s3", region_name="us-east-1", **kw)
+add("s3 bucket", [b["Name"] for b in s3.list_buckets()["Buckets"]])
 iam = boto3.client("iam", region_name="us-east-1", **kw)
 add("iam role", [r["RoleName"] for r in iam.list_roles()["Roles"]])
 add("iam instance-profile", [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]])
@@ -362,6 +364,8 @@ export function expectNothingLeft(name: string, before: readonly string[], after
  * waiting on its pollers, not CPU. At most `ROOTS_AT_ONCE` per test file.
  */
 const ROOTS_AT_ONCE = 3;
+/** A root's bound: 15 minutes of its own, after the roots ahead of it in its file (jest's clock starts while it waits for a slot). */
+export const rootTimeout = (rootsInFile: number): number => Math.ceil(rootsInFile / ROOTS_AT_ONCE) * 900_000;
 let running = 0;
 const waiting: (() => void)[] = [];
 
