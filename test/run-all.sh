@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: static checks, then every jest tier (unit, terraform, dataplane, instance).
+# `npm test`: static checks, then every jest tier (unit, terraform, consumer, dataplane, instance, apply).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +22,5 @@ step "instance root (built once per machine, cached under /var/cache/cdktf-egres
 bash test/instance/support/build-root.sh >/dev/null
 step "AWS API emulator root (python3-moto from Debian, built once per machine)"
 bash test/moto/build-root.sh >/dev/null
-step "jest: unit, terraform, consumer, dataplane, instance"
+step "jest: unit, terraform, consumer, dataplane, instance, apply"
 npx jest --maxWorkers=2 "$@"

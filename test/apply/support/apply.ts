@@ -1,0 +1,384 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { motoRoot, startMoto, type MotoServer } from '../../moto/moto-server';
+import { ROOT } from '../../helpers/synth';
+import { PLUGIN_DIR, terraformEnv } from '../../terraform/terraform';
+import { GAPS, TERMINATED_INSTANCE_ENI, type Gap } from './gaps';
+
+const exec = promisify(execFile);
+
+// The apply tier's machinery: Terraform pointed at moto's server through an override file in a
+// scratch copy of each root, the plan read back as JSON, and moto asked what exists.
+
+/** Every service the roots create resources in (and the provider may call on the way). */
+const SERVICES = ['autoscaling', 'cloudwatch', 'ec2', 'events', 'iam', 'lambda', 'logs', 's3', 'scheduler', 'sns', 'ssm', 'sts'];
+
+/** moto with what the stacks need of it: AWS's managed policies (AmazonSSMManagedInstanceCore) exist. */
+export function startApplyMoto(): Promise<MotoServer> {
+  return startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
+}
+
+/** The aws provider of `dir` (any alias-free provider "aws" block) aimed at moto; the root's own files are untouched. */
+export function writeMotoOverride(dir: string, url: string): void {
+  const endpoints = Object.fromEntries(SERVICES.map((s) => [s, url]));
+  writeFileSync(join(dir, 'zz_moto_provider_override.tf.json'), JSON.stringify({
+    provider: {
+      aws: {
+        access_key: 'mock',
+        secret_key: 'mock',
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        // moto answers a call it lacks with 500; the provider's default 25 retries would stall an apply for minutes on it.
+        max_retries: 2,
+        endpoints: [endpoints],
+      },
+    },
+  }, null, 1));
+}
+
+export interface TfResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** terraform in `dir`, bounded; `ok` lists the exit codes that are not failures. */
+export async function tf(dir: string, args: string[], ok: number[] = [0]): Promise<TfResult> {
+  let result: TfResult;
+  try {
+    const { stdout, stderr } = await exec('terraform', [...args, '-no-color'], {
+      cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024, timeout: 600_000, killSignal: 'SIGKILL',
+    });
+    result = { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    result = { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? err.message };
+  }
+  if (!ok.includes(result.code)) {
+    throw new Error(`terraform ${args.join(' ')} exited ${result.code} in ${dir}:\n${result.stderr || result.stdout}`.slice(0, 20_000));
+  }
+  return result;
+}
+
+export async function init(dir: string): Promise<void> {
+  await tf(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`]);
+}
+
+export async function apply(dir: string, planFile?: string): Promise<void> {
+  await tf(dir, ['apply', '-input=false', '-auto-approve', '-parallelism=20', ...(planFile ? [planFile] : [])]);
+}
+
+export async function destroy(dir: string): Promise<void> {
+  await tf(dir, ['destroy', '-input=false', '-auto-approve', '-parallelism=20']);
+}
+
+export interface Change {
+  readonly address: string;
+  readonly type: string;
+  readonly actions: string[];
+  /** Top-level attributes whose value changes or becomes unknown (updates only). */
+  readonly attributes: string[];
+}
+
+export interface Plan {
+  /** `plan -detailed-exitcode`: 0 no changes, 2 changes. */
+  readonly exitCode: number;
+  /** Every resource change that is not a no-op (reads included). */
+  readonly changes: Change[];
+  readonly file: string;
+}
+
+interface ResourceChangeJson {
+  address: string;
+  type: string;
+  mode: string;
+  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown: Record<string, unknown> | null };
+}
+
+/** Saves a plan and reads it back: what Terraform would do, attribute by attribute. */
+export async function plan(dir: string, name: string): Promise<Plan> {
+  const file = `${name}.tfplan`;
+  const { code } = await tf(dir, ['plan', '-input=false', '-detailed-exitcode', '-parallelism=20', `-out=${file}`], [0, 2]);
+  const show = JSON.parse((await tf(dir, ['show', '-json', file])).stdout) as { resource_changes?: ResourceChangeJson[] };
+  const changes = (show.resource_changes ?? [])
+    .filter((rc) => !rc.change.actions.every((a) => a === 'no-op'))
+    .map((rc) => {
+      const before = rc.change.before ?? {};
+      const after = rc.change.after ?? {};
+      const unknown = rc.change.after_unknown ?? {};
+      const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
+      const attributes = rc.change.actions.includes('update')
+        ? [...keys].filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null) || unknown[k] === true || (typeof unknown[k] === 'object' && hasTrue(unknown[k]))).sort()
+        : [];
+      return { address: rc.address, type: rc.type, actions: rc.change.actions, attributes };
+    });
+  return { exitCode: code, changes, file };
+}
+
+function hasTrue(value: unknown): boolean {
+  if (value === true) return true;
+  if (Array.isArray(value)) return value.some(hasTrue);
+  if (value && typeof value === 'object') return Object.values(value).some(hasTrue);
+  return false;
+}
+
+/**
+ * A plan right after an apply, split: changes the named moto gaps explain (an in-place update of
+ * exactly the gap's attributes on a resource of the gap's type) and everything else.
+ */
+export function explain(p: Plan): { explained: { address: string; gap: string }[]; unexplained: Change[] } {
+  const explained: { address: string; gap: string }[] = [];
+  const unexplained: Change[] = [];
+  for (const c of p.changes) {
+    const gap = GAPS.find((g) => g.type === c.type && c.actions.length === 1 && c.actions[0] === 'update' && sameSet(g.attributes, c.attributes));
+    if (gap) explained.push({ address: c.address, gap: gap.id });
+    else unexplained.push(c);
+  }
+  return { explained, unexplained };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+/** The managed resources of a root's state, modules included: read once after each apply. */
+export async function stateOf(dir: string): Promise<StateResource[]> {
+  const state = JSON.parse((await tf(dir, ['show', '-json'])).stdout) as { values?: { root_module: StateModule } };
+  return state.values ? stateResources(state.values.root_module) : [];
+}
+
+/** The gaps a root's state must show, one per resource of each gap's type: what the re-plan has to report, no more, no less. */
+export function expectedGaps(resources: readonly StateResource[]): { address: string; gap: string }[] {
+  return resources.flatMap((r) => GAPS.filter((g: Gap) => g.type === r.type && (g.applies?.(r.values) ?? true)).map((g) => ({ address: r.address, gap: g.id })));
+}
+
+export interface StateResource {
+  readonly address: string;
+  readonly type: string;
+  readonly values: Record<string, unknown>;
+}
+
+interface StateModule {
+  resources?: (StateResource & { mode: string })[];
+  child_modules?: StateModule[];
+}
+
+function stateResources(m: StateModule): StateResource[] {
+  return [...(m.resources ?? []).filter((r) => r.mode === 'managed'), ...(m.child_modules ?? []).flatMap(stateResources)];
+}
+
+/** Addresses of EIPs and ENIs a plan would delete or replace: a user change must leave them be. */
+export function replacedAddresses(p: Plan): string[] {
+  return p.changes
+    .filter((c) => (c.type === 'aws_eip' || c.type === 'aws_network_interface' || c.type === 'aws_eip_association') && c.actions.includes('delete'))
+    .map((c) => `${c.address} ${c.actions.join('+')}`);
+}
+
+/** A scratch tree holding a copy of modules/ and, two levels below as examples/ are, `files` or a copy of `from`. */
+export function scratchRoot(name: string, from: string | Record<string, string>): string {
+  const top = mkdtempSync(join(tmpdir(), `egress-apply-${name}-`));
+  cpSync(join(ROOT, 'modules'), join(top, 'modules'), { recursive: true });
+  const dir = join(top, 'examples', name);
+  if (typeof from === 'string') {
+    const skip = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup']);
+    cpSync(from, dir, { recursive: true, filter: (path) => !skip.has(basename(path)) });
+  } else {
+    mkdirSync(dir, { recursive: true });
+    for (const [file, text] of Object.entries(from)) writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+/** Edits one file of a root copy as a user would. */
+export function edit(dir: string, file: string, change: (text: string) => string): void {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`the edit of ${path} changed nothing`);
+  writeFileSync(path, after);
+}
+
+const INVENTORY = String.raw`
+import json, sys, boto3
+url, regions = sys.argv[1], sys.argv[2].split(",")
+kw = dict(endpoint_url=url, aws_access_key_id="mock", aws_secret_access_key="mock")
+out = []
+def add(kind, items):
+    out.extend(sorted(kind + " " + str(i) for i in items))
+for region in regions:
+    ec2 = boto3.client("ec2", region_name=region, **kw)
+    add(region + " vpc", [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]])
+    add(region + " subnet", [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]])
+    add(region + " route-table", [r["RouteTableId"] for r in ec2.describe_route_tables()["RouteTables"]])
+    add(region + " security-group", [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]])
+    add(region + " internet-gateway", [g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]])
+    add(region + " egress-only-internet-gateway", [g["EgressOnlyInternetGatewayId"] for g in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]])
+    add(region + " network-interface", [n["NetworkInterfaceId"] + " " + n.get("SubnetId", "-") + " " + json.dumps(n.get("Description", "")) for n in ec2.describe_network_interfaces()["NetworkInterfaces"]])
+    add(region + " address", [a.get("AllocationId") for a in ec2.describe_addresses()["Addresses"]])
+    add(region + " launch-template", [t["LaunchTemplateId"] for t in ec2.describe_launch_templates()["LaunchTemplates"]])
+    add(region + " vpc-endpoint", [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"])
+    add(region + " instance", [i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"] if i["State"]["Name"] not in ("terminated", "shutting-down")])
+    asg = boto3.client("autoscaling", region_name=region, **kw)
+    add(region + " autoscaling-group", [g["AutoScalingGroupName"] for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]])
+    add(region + " scheduled-action", [a["ScheduledActionName"] for a in asg.describe_scheduled_actions()["ScheduledUpdateGroupActions"]])
+    cw = boto3.client("cloudwatch", region_name=region, **kw)
+    add(region + " alarm", [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]])
+    sns = boto3.client("sns", region_name=region, **kw)
+    add(region + " topic", [t["TopicArn"] for t in sns.list_topics()["Topics"]])
+    ev = boto3.client("events", region_name=region, **kw)
+    add(region + " event-rule", [r["Name"] for r in ev.list_rules()["Rules"]])
+s3 = boto3.client("s3", region_name="us-east-1", **kw)
+add("s3 bucket", [b["Name"] for b in s3.list_buckets()["Buckets"]])
+iam = boto3.client("iam", region_name="us-east-1", **kw)
+add("iam role", [r["RoleName"] for r in iam.list_roles()["Roles"]])
+add("iam instance-profile", [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]])
+add("iam policy", [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]])
+print(json.dumps(out))
+`;
+
+/** What moto holds in `regions` (and IAM), as "<region> <kind> <id>" lines: ask it before and after a root. */
+export async function inventory(moto: MotoServer, regions: readonly string[]): Promise<string[]> {
+  const root = await motoRoot();
+  const { stdout } = await exec('chroot', [root, 'env', '-i', 'PATH=/usr/bin:/bin', 'HOME=/tmp', 'python3', '-c', INVENTORY, moto.url, regions.join(',')], { timeout: 120_000 });
+  return JSON.parse(stdout) as string[];
+}
+
+/** Runs a boto3 script in moto's root against the server (argv[1] is its URL): for what a root expects to exist already. */
+export async function motoPython(moto: MotoServer, script: string, args: string[] = []): Promise<string> {
+  const root = await motoRoot();
+  const { stdout } = await exec('chroot', [root, 'env', '-i', 'PATH=/usr/bin:/bin', 'HOME=/tmp', 'python3', '-c', script, moto.url, ...args], { timeout: 120_000 });
+  return stdout;
+}
+
+export interface RootCase {
+  readonly name: string;
+  /** Regions the root creates resources in: where moto is asked what is left. */
+  readonly regions: readonly string[];
+  /** Makes the root's directory (a scratch copy; moto may be given what the root expects to exist). */
+  prepare(moto: MotoServer): Promise<string>;
+  /** The user's change, made to the root's copy. */
+  change(dir: string): Promise<void> | void;
+}
+
+export interface Lifecycle {
+  readonly dir: string;
+  /** After the first apply: the gaps seen, and what each resource of a gap type should show. */
+  readonly replan: { explained: { address: string; gap: string }[]; unexplained: Change[]; expected: { address: string; gap: string }[]; exitCode: number };
+  /** The user's change as planned: all changes, and any EIP or ENI it would delete. */
+  readonly change: { changes: Change[]; replaced: string[] };
+  /** The re-plan after the change was applied, the gaps' attributes ignored: must be empty ("No changes"). */
+  readonly replanAfterChange: Change[];
+  /** moto before the apply and after the destroy. */
+  readonly before: string[];
+  readonly after: string[];
+  /** The subnets of the root's Auto Scaling groups: where moto launched (and terminated) instances. */
+  readonly groupSubnets: string[];
+}
+
+const byAddress = (a: { address: string; gap: string }, b: { address: string; gap: string }) => `${a.address} ${a.gap}`.localeCompare(`${b.address} ${b.gap}`);
+
+async function replanned(dir: string, name: string, resources: readonly StateResource[]) {
+  const p = await plan(dir, name);
+  const { explained, unexplained } = explain(p);
+  return { explained: explained.sort(byAddress), unexplained, expected: expectedGaps(resources).sort(byAddress), exitCode: p.exitCode };
+}
+
+/**
+ * Once the gaps are proven: `lifecycle { ignore_changes }` for exactly the gaps' attributes, in an
+ * override file next to each resource of a gap type (the root, or the scratch copy of the module
+ * that holds it), so the rest of the root must re-plan to "No changes".
+ */
+export function ignoreGaps(dir: string, resources: readonly StateResource[]): void {
+  const manifest = () => JSON.parse(readFileSync(join(dir, '.terraform', 'modules', 'modules.json'), 'utf8')) as { Modules: { Key: string; Dir: string }[] };
+  const byDir = new Map<string, Record<string, Record<string, unknown>>>();
+  for (const r of resources) {
+    const gap = GAPS.find((g) => g.type === r.type);
+    if (!gap) continue;
+    // module.a.module.b.aws_x.name[0] -> key "a.b", name "name"
+    const parts = r.address.replace(/\[[^\]]*\]/g, '').split('.');
+    const name = parts[parts.length - 1];
+    const key = parts.slice(0, -2).filter((_, i) => i % 2 === 1).join('.');
+    const moduleDir = key === '' ? dir : join(dir, manifest().Modules.find((m) => m.Key === key)!.Dir);
+    const resources = byDir.get(moduleDir) ?? {};
+    resources[r.type] = { ...(resources[r.type] ?? {}), [name]: { lifecycle: { ignore_changes: [...gap.ignore] } } };
+    byDir.set(moduleDir, resources);
+  }
+  for (const [moduleDir, resources] of byDir) {
+    if (!moduleDir.startsWith(dirname(dirname(dir)))) throw new Error(`${moduleDir} is outside the scratch copy of ${dir}`);
+    writeFileSync(join(moduleDir, 'zz_moto_gaps_override.tf.json'), JSON.stringify({ resource: resources }, null, 1));
+  }
+}
+
+/** apply, re-plan, change, apply the change, re-plan, destroy: one root against a moto of its own. */
+export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycle> {
+  const dir = await c.prepare(moto);
+  const before = await inventory(moto, c.regions);
+  writeMotoOverride(dir, moto.url);
+  await init(dir);
+  await apply(dir);
+  const resources = await stateOf(dir);
+  const replan = await replanned(dir, 'replan', resources);
+  ignoreGaps(dir, resources);
+  await c.change(dir);
+  const changed = await plan(dir, 'change');
+  const change = { changes: changed.changes, replaced: replacedAddresses(changed) };
+  await apply(dir, changed.file);
+  const replanAfterChange = (await plan(dir, 'replan-after-change')).changes;
+  await destroy(dir);
+  const after = await inventory(moto, c.regions);
+  return { dir, replan, change, replanAfterChange, before, after, groupSubnets: groupSubnets(resources) };
+}
+
+/** The assertions every root meets, so a failure names the root and the step. */
+export function expectProven(name: string, r: Lifecycle): void {
+  expect([name, 'unexplained re-plan changes', r.replan.unexplained]).toEqual([name, 'unexplained re-plan changes', []]);
+  expect([name, 'moto gaps seen', r.replan.explained]).toEqual([name, 'moto gaps seen', r.replan.expected]);
+  // No change but the gaps: plan says "No changes" exactly when no resource of a gap type exists.
+  expect([name, 'plan exit code', r.replan.exitCode]).toEqual([name, 'plan exit code', r.replan.expected.length === 0 ? 0 : 2]);
+  expect([name, 'the change plans something', r.change.changes.length > 0]).toEqual([name, 'the change plans something', true]);
+  expect([name, 'EIPs and ENIs the change deletes', r.change.replaced]).toEqual([name, 'EIPs and ENIs the change deletes', []]);
+  expect([name, 're-plan after the change', r.replanAfterChange]).toEqual([name, 're-plan after the change', []]);
+  expectNothingLeft(name, r.before, r.after, r.groupSubnets);
+}
+
+/** The subnets the Auto Scaling groups of a state launch into. */
+export function groupSubnets(resources: readonly StateResource[]): string[] {
+  return resources.filter((r) => r.type === 'aws_autoscaling_group').flatMap((r) => (r.values.vpc_zone_identifier as string[] | undefined) ?? []);
+}
+
+/** moto after a destroy holds what it held before, but for the named gap of kept primary ENIs, seen exactly where an Auto Scaling group launched. */
+export function expectNothingLeft(name: string, before: readonly string[], after: readonly string[], subnets: readonly string[]): void {
+  const left = after.filter((line) => !before.includes(line));
+  const gone = before.filter((line) => !after.includes(line));
+  const keptByMoto = left.filter((line) => TERMINATED_INSTANCE_ENI.matches(line, subnets));
+  expect([name, 'left behind by destroy', left.filter((line) => !keptByMoto.includes(line)), 'taken away', gone]).toEqual([name, 'left behind by destroy', [], 'taken away', []]);
+  expect([name, TERMINATED_INSTANCE_ENI.id, keptByMoto.length > 0]).toEqual([name, TERMINATED_INSTANCE_ENI.id, subnets.length > 0]);
+}
+
+/**
+ * Roots run side by side, each against a moto of its own: most of an apply is the provider
+ * waiting on its pollers, not CPU. At most `ROOTS_AT_ONCE` per test file.
+ */
+const ROOTS_AT_ONCE = 3;
+/** A root's bound: 15 minutes of its own, after the roots ahead of it in its file (jest's clock starts while it waits for a slot). */
+export const rootTimeout = (rootsInFile: number): number => Math.ceil(rootsInFile / ROOTS_AT_ONCE) * 900_000;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+export async function withMoto<T>(body: (moto: MotoServer) => Promise<T>): Promise<T> {
+  while (running >= ROOTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  let moto: MotoServer | undefined;
+  try {
+    moto = await startApplyMoto();
+    return await body(moto);
+  } finally {
+    await moto?.stop();
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
