@@ -1,4 +1,5 @@
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import {
   TerraformDataSource,
   TerraformElement,
@@ -111,6 +112,8 @@ export class ModuleStack extends TerraformStack {
   tagEverything(tags: Record<string, string>): void {
     for (const node of this.node.findAll()) {
       if (!(node instanceof TerraformResource) || !('tagsInput' in node)) continue;
+      // S3 takes at most 10 tags on an object: the boot files' objects carry none of the user's.
+      if (node instanceof S3Object) continue;
       const taggable = node as TerraformResource & { tags: Record<string, string>; tagsInput?: Record<string, string> };
       taggable.tags = mergeMaps(tags, taggable.tagsInput ?? {});
     }

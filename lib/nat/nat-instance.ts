@@ -11,16 +11,17 @@ import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, type Architecture } from './instance-types';
-import { BootObjects, bootObjectsStatement } from './boot-objects';
+import { BootObjects, bootObjectsStatement, SHIPPED_BOOT_DIR } from './boot-objects';
 import { BlockPublicAccessExclusion, type BlockPublicAccessExclusionProps } from './block-public-access-exclusion';
 import { NatRole } from './nat-role';
 import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
-import { encodeUserData, renderBootConfig, SHIPPED_BOOT_FILES, type BootPortForward, type WriteFile } from './user-data';
-import { plainCloudConfigText, renderUserDataInTerraform, SHIPPED_BOOT_DIR } from './user-data-terraform';
-import { renderWatchdogConfig, WATCHDOG_BOOT_FILES, type NatWatchdogProps } from './watchdog';
+import { LONGEST_BUCKET_NAME } from './boot-files';
+import { compressUserData, renderBootConfig, s3DualstackEndpoint, shippedBootFiles, USER_DATA_LIMIT, userDataTooLarge, type BootPortForward, type WriteFile } from './user-data';
+import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
+import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -122,12 +123,12 @@ export interface NatInstanceProps {
   /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
   readonly conntrack?: ConntrackSettings;
   /**
-   * Where the boot files come from: `s3` uploads them to a private bucket of this NAT and
-   * user data carries only the loader and a manifest pinning their digests (docs/boot-files.md);
-   * `user-data` writes them, stripped of comments and indentation, from user data.
-   * @default 'user-data'
+   * Where the boot files come from: always `s3`, a private bucket of this NAT, with user data
+   * carrying only the loader and a manifest pinning their digests (docs/boot-files.md). The
+   * files do not fit EC2's 16 KB of user data unchanged, so there is no inline option.
+   * @default 's3'
    */
-  readonly bootFilesFrom?: 'user-data' | 's3';
+  readonly bootFilesFrom?: 's3';
 }
 
 /** Auto Scaling lifecycle hooks the instance completes itself (see lib/nat/boot). */
@@ -164,15 +165,15 @@ export class NatInstance extends Construct {
   readonly spokes: SpokeAttachment[];
   readonly schedule?: NatScheduleActions;
   readonly blockPublicAccessExclusion?: BlockPublicAccessExclusion;
-  /** The bucket and objects of the boot files, with `bootFilesFrom: 's3'`. */
-  readonly bootObjects?: BootObjects;
+  /** The bucket and objects of the boot files. */
+  readonly bootObjects: BootObjects;
   /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
   readonly eniId?: string;
   /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
   readonly eipAllocationId?: string;
   readonly eipPublicIp?: string;
 
-  private bootFilesPolicy?: IamRolePolicy;
+  private readonly bootFilesPolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: NatInstanceProps) {
     super(scope, id);
@@ -202,18 +203,16 @@ export class NatInstance extends Construct {
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
       metrics: metricsFlag(props.watchdog),
     });
-    if (props.bootFilesFrom === 's3') {
-      this.bootObjects = new BootObjects(this, 'boot-files', {
-        natId: props.natId, region: props.region,
-        files: [...SHIPPED_BOOT_FILES, ...(props.watchdog === false ? [] : WATCHDOG_BOOT_FILES)],
-        endpointUrl: props.ipv6 ? `https://s3.dualstack.${props.region}.amazonaws.com` : undefined,
-        moduleDir: SHIPPED_BOOT_DIR,
-      });
-      this.bootFilesPolicy = new IamRolePolicy(this, 'boot-files-read', {
-        name: 'nat-boot-files', role: this.role.role.id,
-        policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
-      });
-    }
+    this.bootObjects = new BootObjects(this, 'boot-files', {
+      natId: props.natId, region: props.region,
+      files: shippedBootFiles(props.watchdog !== false),
+      endpointUrl: props.ipv6 ? s3DualstackEndpoint(props.region) : undefined,
+      moduleDir: SHIPPED_BOOT_DIR,
+    });
+    this.bootFilesPolicy = new IamRolePolicy(this, 'boot-files-read', {
+      name: 'nat-boot-files', role: this.role.role.id,
+      policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
+    });
     this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
     this.asg = this.createAsg(props);
     if (props.schedule) {
@@ -325,10 +324,17 @@ export class NatInstance extends Construct {
     const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
       ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
     });
-    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig, bootManifest: this.bootObjects?.manifest };
-    // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
-    const text = plainCloudConfigText(userDataProps);
-    const userData = text === undefined ? renderUserDataInTerraform(this, userDataProps) : undefined;
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig, bootManifest: this.bootObjects.manifest };
+    // Terraform renders the user data: the manifest names the bucket, whose name S3 gives at
+    // apply. When every other value is known here, the user data is measured now, with the
+    // longest bucket name S3 allows, so too much of it fails the synth, not the apply.
+    const largest = this.bootObjects.manifestFor(LONGEST_BUCKET_NAME);
+    const text = largest === undefined ? undefined : plainCloudConfigText({ ...userDataProps, bootManifest: largest });
+    if (text !== undefined) {
+      const bytes = compressUserData(text).length;
+      if (bytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(bytes));
+    }
+    const userData = renderUserDataInTerraform(this, userDataProps);
     const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
     return new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.natId}-`,
@@ -352,10 +358,10 @@ export class NatInstance extends Construct {
         deviceName: '/dev/xvda',
         ebs: { volumeSize: props.rootVolumeSize ?? 8, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
       }],
-      userData: text === undefined ? userData?.userData : encodeUserData(text),
+      userData: userData.userData,
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({ resourceType, tags: instanceTags })),
       tags: { Name: props.natId },
-      lifecycle: userData ? { precondition: [userData.sizeCheck] } : undefined,
+      lifecycle: { precondition: [userData.sizeCheck] },
     });
   }
 
@@ -408,7 +414,7 @@ export class NatInstance extends Construct {
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       // The boot files' objects and the right to read them exist before an instance boots.
-      dependsOn: [this.role.policy, ...(this.bootFilesPolicy ? [this.bootFilesPolicy, ...this.bootObjects!.objects] : [])],
+      dependsOn: [this.role.policy, this.bootFilesPolicy, ...this.bootObjects.objects],
       // With min = max the desired capacity follows them anyway; with a schedule it is the schedule's.
       lifecycle: scheduled === false ? undefined : { ignoreChanges: ['desired_capacity'] },
     });
@@ -434,6 +440,10 @@ function metricsFlag(watchdog: NatWatchdogProps | false | undefined): Flag {
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {
+  const from: string | undefined = props.bootFilesFrom;
+  if (from !== undefined && from !== 's3') {
+    throw new Error(`NatInstance ${props.natId}: bootFilesFrom "${from}" is not available; the boot files come from S3 (leave bootFilesFrom out)`);
+  }
   const types = props.instanceTypes;
   const spokes = props.spokes ?? [];
   if (Token.isUnresolved(types) || Token.isUnresolved(mode) || Token.isUnresolved(spokes)) return;
