@@ -8,6 +8,7 @@ import {
   TerraformResource,
   TerraformStack,
   TerraformVariable,
+  type ITerraformDependable,
 } from 'cdktf';
 import { Node, type Construct } from 'constructs';
 import { mergeMaps } from '../nat/conditional';
@@ -28,6 +29,8 @@ export interface ModuleInput {
 export interface ModuleOutputSpec {
   readonly description: string;
   readonly value: unknown;
+  /** What a caller using the output waits for besides the value's own resources. */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 export interface ModuleStackProps {
@@ -86,7 +89,7 @@ export class ModuleStack extends TerraformStack {
 
   output(name: string, spec: ModuleOutputSpec): void {
     // Outputs share the construct namespace with inputs (an output may repeat an input's name).
-    new TerraformOutput(this, `output-${name}`, { value: spec.value, description: spec.description }).overrideLogicalId(name);
+    new TerraformOutput(this, `output-${name}`, { value: spec.value, description: spec.description, dependsOn: spec.dependsOn }).overrideLogicalId(name);
     this.outputSpecs.set(name, spec);
   }
 

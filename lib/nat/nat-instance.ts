@@ -6,7 +6,7 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
-import { Fn, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
+import { Fn, Op, TerraformIterator, TerraformLocal, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
@@ -129,6 +129,14 @@ export interface NatInstanceProps {
    * @default 's3'
    */
   readonly bootFilesFrom?: 's3';
+  /**
+   * What the first boot needs besides the NAT's own resources, which the Auto Scaling group
+   * waits for: the public subnet's default route to the internet gateway and its route table
+   * association, through which the instance fetches its boot files from S3 and calls EC2.
+   * `EgressStack` gives its VPC's (`EgressVpc.publicRouting`).
+   * @default []
+   */
+  readonly bootDependsOn?: ITerraformDependable[];
 }
 
 /** Auto Scaling lifecycle hooks the instance completes itself (see lib/nat/boot). */
@@ -167,6 +175,11 @@ export class NatInstance extends Construct {
   readonly blockPublicAccessExclusion?: BlockPublicAccessExclusion;
   /** The bucket and objects of the boot files. */
   readonly bootObjects: BootObjects;
+  /**
+   * The user data's size as EC2 counts it (gzip bytes), measured with the longest bucket name
+   * S3 allows; undefined when Terraform alone knows some of it (a module's inputs).
+   */
+  readonly userDataBytes?: number;
   /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
   readonly eniId?: string;
   /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
@@ -213,15 +226,16 @@ export class NatInstance extends Construct {
       name: 'nat-boot-files', role: this.role.role.id,
       policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
     });
-    this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
-    this.asg = this.createAsg(props);
-    if (props.schedule) {
-      this.schedule = new NatScheduleActions(this, 'schedule', { natId: props.natId, autoscalingGroupName: this.asg.name, schedule: props.schedule, enabled: props.enabled });
-    }
+    // Before the group: where VPC Block Public Access is on, the first boot reaches S3 and EC2 only once the exclusion exists.
     if (props.blockPublicAccess) {
       this.blockPublicAccessExclusion = new BlockPublicAccessExclusion(this, 'bpa', {
         ...props.blockPublicAccess, natId: props.natId, vpcId: props.vpcId, subnetId: props.publicSubnetId, inbound: inboundFromInternet(props),
       });
+    }
+    ({ launchTemplate: this.launchTemplate, userDataBytes: this.userDataBytes } = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed));
+    this.asg = this.createAsg(props);
+    if (props.schedule) {
+      this.schedule = new NatScheduleActions(this, 'schedule', { natId: props.natId, autoscalingGroupName: this.asg.name, schedule: props.schedule, enabled: props.enabled });
     }
   }
 
@@ -307,7 +321,7 @@ export class NatInstance extends Construct {
     });
   }
 
-  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, dedicated: Flag, spokes: readonly IndexedSpoke[]): LaunchTemplate {
+  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, dedicated: Flag, spokes: readonly IndexedSpoke[]): { launchTemplate: LaunchTemplate; userDataBytes?: number } {
     const forwards = props.portForwards ?? [];
     const bootConfig = renderBootConfig({
       natId: props.natId,
@@ -330,13 +344,11 @@ export class NatInstance extends Construct {
     // longest bucket name S3 allows, so too much of it fails the synth, not the apply.
     const largest = this.bootObjects.manifestFor(LONGEST_BUCKET_NAME);
     const text = largest === undefined ? undefined : plainCloudConfigText({ ...userDataProps, bootManifest: largest });
-    if (text !== undefined) {
-      const bytes = compressUserData(text).length;
-      if (bytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(bytes));
-    }
+    const userDataBytes = text === undefined ? undefined : compressUserData(text).length;
+    if (userDataBytes !== undefined && userDataBytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(userDataBytes));
     const userData = renderUserDataInTerraform(this, userDataProps);
     const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
-    return new LaunchTemplate(this, 'lt', {
+    const launchTemplate = new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.natId}-`,
       description: `NAT instance ${props.natId}`,
       imageId: props.imageId ?? amiParameter(props.architecture ?? architectureOf(props.instanceTypes[0])),
@@ -363,6 +375,7 @@ export class NatInstance extends Construct {
       tags: { Name: props.natId },
       lifecycle: { precondition: [userData.sizeCheck] },
     });
+    return { launchTemplate, userDataBytes };
   }
 
   private createAsg(props: NatInstanceProps): AutoscalingGroup {
@@ -413,8 +426,12 @@ export class NatInstance extends Construct {
       tag: tagIterator
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
-      // The boot files' objects and the right to read them exist before an instance boots.
-      dependsOn: [this.role.policy, this.bootFilesPolicy, ...this.bootObjects.objects],
+      // Before an instance boots: the boot files' objects, the right to read them, and the way
+      // to S3 (the public subnet's route, the Block Public Access exclusion).
+      dependsOn: [
+        this.role.policy, this.bootFilesPolicy, ...this.bootObjects.objects,
+        ...(this.blockPublicAccessExclusion ? [this.blockPublicAccessExclusion.exclusion] : []), ...(props.bootDependsOn ?? []),
+      ],
       // With min = max the desired capacity follows them anyway; with a schedule it is the schedule's.
       lifecycle: scheduled === false ? undefined : { ignoreChanges: ['desired_capacity'] },
     });

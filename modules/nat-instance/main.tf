@@ -483,6 +483,14 @@ resource "aws_s3_object" "nat_boot_files_object_cdktf_egress_watchdog_timer" {
   source_hash  = filesha256("${path.module}/boot/cdktf-egress-watchdog.timer")
 }
 
+resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
+  count                           = tonumber((var.block_public_access != null) ? 1 : 0)
+  internet_gateway_exclusion_mode = ((var.block_public_access.account_mode == "block-ingress") || (length(local.port_forwards) >= 1)) ? "allow-bidirectional" : "allow-egress"
+  subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
+  tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
+  vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
+}
+
 resource "aws_launch_template" "this" {
   description            = "NAT instance ${var.name}"
   image_id               = local.image_id
@@ -636,6 +644,7 @@ resource "aws_autoscaling_group" "this" {
     aws_s3_object.nat_boot_files_object_nat_watchdog_sh,
     aws_s3_object.nat_boot_files_object_cdktf_egress_watchdog_service,
     aws_s3_object.nat_boot_files_object_cdktf_egress_watchdog_timer,
+    aws_vpc_block_public_access_exclusion.nat_bpa_exclusion,
   ]
 
   lifecycle {
@@ -663,14 +672,6 @@ resource "aws_autoscaling_schedule" "nat_schedule_off" {
   recurrence             = var.schedule.off
   scheduled_action_name  = "${var.name}-off"
   time_zone              = var.schedule.time_zone
-}
-
-resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
-  count                           = tonumber((var.block_public_access != null) ? 1 : 0)
-  internet_gateway_exclusion_mode = ((var.block_public_access.account_mode == "block-ingress") || (length(local.port_forwards) >= 1)) ? "allow-bidirectional" : "allow-egress"
-  subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
-  tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
-  vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
 }
 
 resource "aws_sns_topic" "alarms_topic" {
