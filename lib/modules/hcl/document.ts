@@ -75,10 +75,12 @@ function conditionBody(check: TerraformJson): BodyItem[] {
 }
 
 function outputBody(o: TerraformJson): BodyItem[] {
-  const items = ordered(o, ['description', 'value', 'sensitive', 'ephemeral', 'depends_on']).map((key) =>
-    attribute(key, valueLines(o[key], EXPRESSIONS.has(key) ? 'expression' : 'template')),
+  // cdktf writes an output's depends_on as `${address}` templates; HCL takes the addresses.
+  const body = o.depends_on ? { ...o, depends_on: (o.depends_on as string[]).map((d) => d.replace(/^\$\{(.*)\}$/, '$1')) } : o;
+  const items = ordered(body, ['description', 'value', 'sensitive', 'ephemeral', 'depends_on']).map((key) =>
+    attribute(key, valueLines(body[key], EXPRESSIONS.has(key) ? 'expression' : 'template')),
   );
-  for (const check of o.precondition ?? []) items.push(block('precondition', conditionBody(check)));
+  for (const check of body.precondition ?? []) items.push(block('precondition', conditionBody(check)));
   return items;
 }
 
