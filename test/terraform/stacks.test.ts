@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, readStack, runSynth } from '../helpers/synth';
@@ -24,7 +24,10 @@ describe.each(SPECS)('terraform plan of $name', ({ spec, project }) => {
     expect(synth.status).toBe(0);
     const stack = readStack(synth.outdir, project);
     stackResourceCount = Object.values(stack.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
-    const dir = mkdtempSync(join(tmpdir(), `egress-plan-${project}-`));
+    // Three levels down: the stack's local state path (../../../terraform.<project>.tfstate, as
+    // from cdktf.out/stacks/<project>) lands in this scratch root, not in whatever is above /tmp.
+    const dir = join(mkdtempSync(join(tmpdir(), `egress-plan-${project}-`)), 'cdktf.out', 'stacks', project);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(withPlanBucketNames(stack)));
     planned = plannedResources((await terraformPlan(dir)).show.planned_values.root_module);
   }, 180_000);
