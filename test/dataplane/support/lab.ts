@@ -6,7 +6,7 @@ import { host, slash24 } from './addr';
 import type { BootBundle } from './boot-bundle';
 import { deleteNamespace, sweepStaleLabs } from './lab-cleanup';
 import {
-  EIP, EIP_ALLOCATION, hex2, INTERNET, planEnis, PORTS, primaryInterfaceScript, topologyScript,
+  EIP, EIP_ALLOCATION, HUB_V6, hex2, primaryIpv6, INTERNET, planEnis, PORTS, primaryInterfaceScript, topologyScript,
   type EniPlan, type HostSpec, type Topology, type VpcRef,
 } from './lab-topology';
 import { LOADER_PATH, MANIFEST_PATH, s3Names, uploadBootObjects, writeS3Cli } from './boot-s3';
@@ -298,6 +298,8 @@ export class Lab {
     s.instances[inst.id] = {
       ...(opts.asgLifecycleState ? { lifecycleState: opts.asgLifecycleState } : {}),
       ns: inst.ns, primaryEni: `eni-1${'0'.repeat(14)}${hex2(seq)}`, primaryMac: inst.primaryMac, primaryIp: inst.primaryIp,
+      // An IPv6-only lab is an IPv6-enabled hub: IMDS lists the primary interface's IPv6 address.
+      ...(this.opts.ipv6Only ? { primaryIpv6: primaryIpv6(seq), subnetIpv6: `${HUB_V6}/64` } : {}),
       subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true, state: 'running',
       launchTime: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
     };
