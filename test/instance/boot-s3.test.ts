@@ -3,7 +3,8 @@
 // fed the user data as Terraform renders it, runs the loader first; the loader fetches the
 // stack's boot objects with the real AWS CLI from the lab's S3 (the AWS API emulator on the
 // lab's internet side, over IPv6, by the manifest's dual-stack endpoint), checks each
-// digest and installs them; then the units start and the NAT serves both spokes.
+// digest and installs them; then the units start and the NAT serves both spokes. With S3
+// unreachable, the loader gives up after its bounded attempts and no unit runs.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -117,5 +118,23 @@ describe('reboot', () => {
     await expectNat('s3-reboot');
     expect(await needs(lab, nat)).toEqual(before);
     expect(lab.s3!.output().slice(fetched)).not.toMatch(/"GET \/\S+ HTTP\/1\.1"/);
+  });
+});
+
+describe('S3 unreachable at first boot', () => {
+  test('the loader gives up after its bounded attempts, installs nothing, no unit runs, and the working NAT is left alone', async () => {
+    await lab.s3!.stop();
+    const second = await launchNatHost(lab, root);
+    try {
+      const s = await settle(second);
+      // The units were never installed: cloud-init's runcmd cannot start them.
+      expect({ active: s.active, cloudInit: s.cloudInit }).toEqual({ active: 'inactive', cloudInit: 'status: error' });
+      const log = (await second.os.exec(['journalctl', '-b', '-o', 'cat', '--no-pager'])).stdout;
+      expect(log).toMatch(/cdktf-egress-load: FAILED: \S+: s3:\/\/\S+ not fetched in 6 attempts/);
+      expect(readdirSync(second.os.path('/opt/cdktf-egress')).sort()).toEqual(['nat-load.sh']);
+      await expectNat('s3-unreachable-successor');
+    } finally {
+      await second.os.destroy();
+    }
   });
 });
