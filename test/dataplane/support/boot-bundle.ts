@@ -198,13 +198,13 @@ export async function bundleFromSpec(specYaml: string, project: string, natId: s
 
 /**
  * The bundle of user data taken from elsewhere (a Terraform plan's launch template, say),
- * decoded like the synthesized ones; it must be the NAT named `natId`. Its files live
- * until removeBundles().
+ * decoded like the synthesized ones, its boot files loaded from `objects` when it carries a
+ * manifest; it must be the NAT named `natId`. Its files live until removeBundles().
  */
-export function bundleFromUserData(userData: string, natId: string): BootBundle {
+export async function bundleFromUserData(userData: string, natId: string, objects: readonly BootObject[] = []): Promise<BootBundle> {
   const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
   workDirs.push(dir);
-  const b = writeBundle(userData, dir);
+  const b = await loadBundle(userData, dir, objects);
   if (b.natId !== natId) throw new Error(`the user data is NAT_ID=${b.natId || '(none)'}, not ${natId}`);
   return b;
 }

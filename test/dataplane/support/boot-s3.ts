@@ -132,6 +132,8 @@ export async function planBootStack(tfJson: Record<string, any>, dir: string): P
     b.bucket = `${b.bucket_prefix}lab`;
     delete b.bucket_prefix;
   }
+  // A scratch plan of the stack: its backend (the stack's own state file) is not this plan's.
+  if (tfJson.terraform?.backend !== undefined) delete tfJson.terraform.backend;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(tfJson));
   const { show } = await terraformPlan(dir, { backend: false });
