@@ -49,7 +49,7 @@ export function writeMotoOverride(dir: string, url: string): void {
  */
 export function neutralizeBucketPolicies(dir: string): string[] {
   const modules = join(dirname(dirname(dir)), 'modules');
-  const dirs = [dir, ...(existsSync(modules) ? readdirSync(modules).map((m) => join(modules, m)) : [])];
+  const dirs = [dir, ...(existsSync(modules) ? readdirSync(modules, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(modules, e.name)) : [])];
   const done: string[] = [];
   for (const d of dirs) {
     const policies: Record<string, { policy: string }> = {};
