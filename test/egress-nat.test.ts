@@ -18,7 +18,7 @@ function synth(props: Partial<EgressNatProps> = {}, provider: Parameters<typeof 
 }
 
 function bootConfig(tf: TfJson): Record<string, string> {
-  const file = decodeUserData(onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
+  const file = decodeUserData(tf, onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
   return shellConfig(file?.content ?? '');
 }
 

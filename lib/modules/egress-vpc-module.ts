@@ -54,7 +54,8 @@ export class EgressVpcModule extends ModuleStack {
     this.output('vpc_cidr_block', { value: vpc.vpc.cidrBlock, description: 'IPv4 CIDR of the VPC.' });
     this.output('vpc_ipv6_cidr_block', { value: choose(vpc.ipv6Flag, false, vpc.vpc.ipv6CidrBlock, undefined), description: 'The VPC\'s Amazon-provided IPv6 /56; null without ipv6.' });
     this.output('azs', { value: azs, description: 'The AZs, in the order the subnet lists follow.' });
-    this.output('public_subnets', { value: field(vpc.publicSubnets, 'id'), description: 'IDs of the public subnets, one per AZ (NAT instances go here).' });
+    // A NAT module given these waits for their routes: its first boot fetches its files from S3 through them.
+    this.output('public_subnets', { value: field(vpc.publicSubnets, 'id'), description: 'IDs of the public subnets, one per AZ (NAT instances go here), known once their default routes to the internet gateway exist.', dependsOn: vpc.publicRouting });
     this.output('private_subnets', { value: field(vpc.privateSubnets, 'id'), description: 'IDs of the private subnets, one per AZ.' });
     this.output('public_subnets_cidr_blocks', { value: field(vpc.publicSubnets, 'cidr'), description: 'CIDR blocks of the public subnets.' });
     this.output('private_subnets_cidr_blocks', { value: field(vpc.privateSubnets, 'cidr'), description: 'CIDR blocks of the private subnets: what a NAT accepts traffic from.' });

@@ -1,4 +1,5 @@
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import {
   TerraformDataSource,
   TerraformElement,
@@ -7,6 +8,7 @@ import {
   TerraformResource,
   TerraformStack,
   TerraformVariable,
+  type ITerraformDependable,
 } from 'cdktf';
 import { Node, type Construct } from 'constructs';
 import { mergeMaps } from '../nat/conditional';
@@ -27,6 +29,8 @@ export interface ModuleInput {
 export interface ModuleOutputSpec {
   readonly description: string;
   readonly value: unknown;
+  /** What a caller using the output waits for besides the value's own resources. */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 export interface ModuleStackProps {
@@ -85,7 +89,7 @@ export class ModuleStack extends TerraformStack {
 
   output(name: string, spec: ModuleOutputSpec): void {
     // Outputs share the construct namespace with inputs (an output may repeat an input's name).
-    new TerraformOutput(this, `output-${name}`, { value: spec.value, description: spec.description }).overrideLogicalId(name);
+    new TerraformOutput(this, `output-${name}`, { value: spec.value, description: spec.description, dependsOn: spec.dependsOn }).overrideLogicalId(name);
     this.outputSpecs.set(name, spec);
   }
 
@@ -111,6 +115,8 @@ export class ModuleStack extends TerraformStack {
   tagEverything(tags: Record<string, string>): void {
     for (const node of this.node.findAll()) {
       if (!(node instanceof TerraformResource) || !('tagsInput' in node)) continue;
+      // S3 takes at most 10 tags on an object: the boot files' objects carry none of the user's.
+      if (node instanceof S3Object) continue;
       const taggable = node as TerraformResource & { tags: Record<string, string>; tagsInput?: Record<string, string> };
       taggable.tags = mergeMaps(tags, taggable.tagsInput ?? {});
     }

@@ -88,7 +88,7 @@ function filesSection(stack: ModuleStack): string[] {
   return [
     '## Files and tests',
     '',
-    ...(shipped.length > 0 ? [`What the instance runs is here, as it runs it: ${shipped.join(' and ')}, read with \`file()\` into the cloud-init user data.`, ''] : []),
+    ...(shipped.length > 0 ? [`What the instance runs is here, byte for byte as it runs it: ${shipped.join(', ')}. Each is uploaded to the NAT's S3 bucket and fetched at boot by the loader in the user data, which checks its SHA-256 (docs/boot-files.md in the project).`, ''] : []),
     '`terraform test` runs [`tests/`](tests/) against a mocked aws provider (no account, no credentials); [`tests/aws.tfmock.hcl`](tests/aws.tfmock.hcl) holds mock IDs and ARNs in AWS\'s formats that your own tests can load with `mock_provider "aws" { source = "<path to this module>/tests" }`.',
     '',
   ];

@@ -1,57 +1,54 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The files of lib/nat/boot as the instance gets them, shared by the NAT's user data and the
-// watchdog's.
+// The files of lib/nat/boot, shipped to the instance byte for byte: the NAT's boot files as
+// S3 objects (boot-objects.ts), the loader inside user data (user-data.ts).
 
 const BOOT_DIR = join(__dirname, 'boot');
 
 /** Every NAT reads the same files: each is read once per process, not once per render. */
 const bootFiles = new Map<string, string>();
 
-/** A file of lib/nat/boot as shipped. */
+/** A file of lib/nat/boot, exactly as it is in the repository (comments and all). */
 export function bootFile(name: string): string {
   let text = bootFiles.get(name);
   if (text === undefined) bootFiles.set(name, (text = readFileSync(join(BOOT_DIR, name), 'utf8')));
   return text;
 }
 
-/**
- * What a boot file leaves out where it ships in user data: EC2 takes at most 16 KB
- * (gzip-compressed), and the scripts' comments and indentation are over a third of that.
- * Comment lines go (the shebang and shellcheck directives stay) and leading blanks are cut
- * (the scripts have no heredocs; awk and continued lines do not care). The same patterns run
- * here and in Terraform (`regex()`/`replace()` in a module), so both ship the same bytes; the
- * files in lib/nat/boot and a module's boot/ keep every comment.
- */
-export const SHIPPED_COMMENT_PATTERN = '^[ \\t]*#';
-export const SHIPPED_KEPT_COMMENT_PATTERN = '^#!|^[ \\t]*# shellcheck ';
-export const SHIPPED_INDENT_PATTERN = '^[ \\t]+';
-const commentLine = new RegExp(SHIPPED_COMMENT_PATTERN);
-const keptComment = new RegExp(SHIPPED_KEPT_COMMENT_PATTERN);
-const indent = new RegExp(SHIPPED_INDENT_PATTERN);
-
-/** A boot file as the instance receives it: without comment lines and indentation. */
-export function shippedBootText(name: string): string {
-  let text = shippedTexts.get(name);
-  if (text === undefined) {
-    text = bootFile(name)
-      .split('\n')
-      .filter((line) => !commentLine.test(line) || keptComment.test(line))
-      .map((line) => line.replace(indent, ''))
-      .join('\n');
-    shippedTexts.set(name, text);
-  }
-  return text;
+/** SHA-256 (hex) of a file of lib/nat/boot: the digest its manifest line pins. */
+export function bootFileDigest(name: string): string {
+  return createHash('sha256').update(bootFile(name)).digest('hex');
 }
-const shippedTexts = new Map<string, string>();
 
 /** A file of lib/nat/boot that a NAT ships, and where it lands on the instance. */
 export interface ShippedBootFile {
   /** Its name in lib/nat/boot (and in a generated module's boot/ directory). */
   readonly name: string;
-  /** Where cloud-init writes it. */
+  /** Where the loader installs it. */
   readonly path: string;
-  /** Its mode, as cloud-init takes it (`0755`). */
+  /** Its mode (`0755`). */
   readonly permissions: string;
 }
+
+/** Where the objects are: the bucket, its region and, for an instance without public IPv4, the dual-stack endpoint. */
+export interface BootManifestBucket {
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpointUrl?: string;
+}
+
+/**
+ * `/etc/cdktf-egress/boot.manifest`, read by nat-load.sh: `bucket BUCKET REGION [ENDPOINT_URL]`,
+ * then `file NAME SHA256 MODE DEST` per file, `digests` giving each file's SHA-256 (a
+ * Terraform expression in a generated module).
+ */
+export function bootManifestText(where: BootManifestBucket, files: readonly ShippedBootFile[], digests: readonly string[]): string {
+  const lines = [`bucket ${where.bucket} ${where.region}${where.endpointUrl ? ` ${where.endpointUrl}` : ''}`];
+  files.forEach((file, i) => lines.push(`file ${file.name} ${digests[i]} ${file.permissions} ${file.path}`));
+  return `# Written by cdktf-egress at synth time; read by nat-load.sh.\n${lines.join('\n')}\n`;
+}
+
+/** The longest bucket name S3 allows: a manifest measured with it is the largest the NAT can get. */
+export const LONGEST_BUCKET_NAME = 'b'.repeat(63);

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { Fn, TerraformLocal, TerraformStack } from 'cdktf';
+import { Fn, ref, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { bootFile, type ShippedBootFile } from './boot-files';
+import { bootFile, bootFileDigest, bootManifestText, type ShippedBootFile } from './boot-files';
 
 // The boot files as S3 objects the stack uploads: a private bucket of the user's own
 // account, one object per file under a content-addressed key (boot/<sha256>/<name>), and the
@@ -16,6 +15,8 @@ import { bootFile, type ShippedBootFile } from './boot-files';
 export { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH } from './user-data';
 /** Key prefix of every boot object; the instance role may read only under it. */
 export const BOOT_KEY_PREFIX = 'boot/';
+/** Where a generated module keeps the boot files, relative to the module. */
+export const SHIPPED_BOOT_DIR = 'boot';
 
 /** A stack that ships files beside its Terraform (a generated module) reads them with `filesha256`. */
 interface ShipsFiles {
@@ -42,9 +43,17 @@ export class BootObjects extends Construct {
   /** ARN pattern of the objects, for the instance role's s3:GetObject. */
   readonly objectsArn: string;
 
+  private readonly files: readonly ShippedBootFile[];
+  private readonly region: string;
+  private readonly endpointUrl?: string;
+  /** The digests, when known here (not a generated module's `filesha256`). */
+  private readonly plainDigests?: readonly string[];
+
   constructor(scope: Construct, id: string, props: BootObjectsProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${props.natId.toLowerCase().slice(0, 30)}-boot-`, forceDestroy: true });
+    // Bucket names are lower case; a name only Terraform knows (a module input) is cut there.
+    const prefix = Token.isUnresolved(props.natId) ? Fn.substr(Fn.lower(props.natId), 0, 30) : props.natId.toLowerCase().slice(0, 30);
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${prefix}-boot-`, forceDestroy: true });
     new S3BucketPublicAccessBlock(this, 'public-access', {
       bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
     });
@@ -66,28 +75,43 @@ export class BootObjects extends Construct {
     this.objectsArn = `${this.bucket.arn}/${BOOT_KEY_PREFIX}*`;
     const stack = TerraformStack.of(scope) as TerraformStack & ShipsFiles;
     const inModule = props.moduleDir !== undefined && stack.shippedFiles instanceof Map;
-    const lines = [`bucket ${this.bucket.bucket} ${props.region}${props.endpointUrl ? ` ${props.endpointUrl}` : ''}`];
+    const digests: string[] = [];
     for (const file of props.files) {
       const text = bootFile(file.name);
       let digest: string;
       let source: { source?: string; content?: string; sourceHash?: string };
       if (inModule) {
         // The module's file decides the digest: what is uploaded is what the manifest pins.
-        const path = `\${path.module}/${props.moduleDir}/${file.name}`;
+        // path.module as a reference: a literal `${` inside a function argument is escaped.
+        const path = `${Token.asString(ref('path.module'))}/${props.moduleDir}/${file.name}`;
         stack.shippedFiles!.set(`${props.moduleDir}/${file.name}`, text);
         digest = Fn.filesha256(path);
         source = { source: path, sourceHash: digest };
       } else {
-        digest = createHash('sha256').update(text).digest('hex');
+        digest = bootFileDigest(file.name);
         // Terraform reads every JSON string as a template: the scripts' `${` and `%{` are literal.
         source = { content: text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{') };
       }
       const key = `${BOOT_KEY_PREFIX}${digest}/${file.name}`;
-      this.objects.push(new S3Object(this, `object-${file.name}`, { bucket: this.bucket.id, key, ...source, contentType: 'text/plain' }));
-      lines.push(`file ${file.name} ${digest} ${file.permissions} ${file.path}`);
+      // Resource names take letters, digits, '-' and '_' only.
+      this.objects.push(new S3Object(this, `object-${file.name.replace(/[^A-Za-z0-9_-]/g, '-')}`, { bucket: this.bucket.id, key, ...source, contentType: 'text/plain' }));
+      digests.push(digest);
     }
-    const text = `# Written by cdktf-egress at synth time; read by nat-load.sh.\n${lines.join('\n')}\n`;
+    const text = bootManifestText({ bucket: this.bucket.bucket, region: props.region, endpointUrl: props.endpointUrl }, props.files, digests);
     this.manifest = new TerraformLocal(this, 'manifest', text).asString;
+    this.files = props.files;
+    this.region = props.region;
+    this.endpointUrl = props.endpointUrl;
+    this.plainDigests = inModule ? undefined : digests;
+  }
+
+  /**
+   * The manifest with `bucket` for the name S3 gives the bucket at apply (to measure the user
+   * data with the longest name); undefined when only Terraform knows the digests.
+   */
+  manifestFor(bucket: string): string | undefined {
+    if (this.plainDigests === undefined || Token.isUnresolved(this.region)) return undefined;
+    return bootManifestText({ bucket, region: this.region, endpointUrl: this.endpointUrl }, this.files, this.plainDigests);
   }
 }
 

@@ -6,21 +6,22 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
-import { Fn, Op, TerraformIterator, TerraformLocal, Token } from 'cdktf';
+import { Fn, Op, TerraformIterator, TerraformLocal, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, mergeMaps, type Flag } from './conditional';
 import { forEachItem, forEachValue, mapEach, optionalAttribute } from './for-each';
 import { architectureOf, enisNeeded, firstSpokeDeviceIndex, typesShortOfEnis, type Architecture } from './instance-types';
-import { BootObjects, bootObjectsStatement } from './boot-objects';
+import { BootObjects, bootObjectsStatement, SHIPPED_BOOT_DIR } from './boot-objects';
 import { BlockPublicAccessExclusion, type BlockPublicAccessExclusionProps } from './block-public-access-exclusion';
 import { NatRole } from './nat-role';
 import { NatScheduleActions, type NatScheduleProps } from './nat-schedule';
 import { SpokeAttachment, type IndexedSpoke, type NatSpoke } from './spoke-attachment';
 import { DEVICE_INDEX_TAG, NAT_TAG } from './tags';
 import { eniConnectionTracking, type ConntrackSettings } from './conntrack';
-import { encodeUserData, renderBootConfig, SHIPPED_BOOT_FILES, type BootPortForward, type WriteFile } from './user-data';
-import { plainCloudConfigText, renderUserDataInTerraform, SHIPPED_BOOT_DIR } from './user-data-terraform';
-import { renderWatchdogConfig, WATCHDOG_BOOT_FILES, type NatWatchdogProps } from './watchdog';
+import { LONGEST_BUCKET_NAME } from './boot-files';
+import { compressUserData, renderBootConfig, s3DualstackEndpoint, shippedBootFiles, USER_DATA_LIMIT, userDataTooLarge, type BootPortForward, type WriteFile } from './user-data';
+import { plainCloudConfigText, renderUserDataInTerraform } from './user-data-terraform';
+import { renderWatchdogConfig, type NatWatchdogProps } from './watchdog';
 
 export type EgressInterface = 'dedicated' | 'primary';
 
@@ -122,12 +123,20 @@ export interface NatInstanceProps {
   /** Connection tracking: table size and idle timeouts. @default - sized by memory; timeouts 7440 s TCP, 30 s UDP, 120 s UDP stream */
   readonly conntrack?: ConntrackSettings;
   /**
-   * Where the boot files come from: `s3` uploads them to a private bucket of this NAT and
-   * user data carries only the loader and a manifest pinning their digests (docs/boot-files.md);
-   * `user-data` writes them, stripped of comments and indentation, from user data.
-   * @default 'user-data'
+   * Where the boot files come from: always `s3`, a private bucket of this NAT, with user data
+   * carrying only the loader and a manifest pinning their digests (docs/boot-files.md). The
+   * files do not fit EC2's 16 KB of user data unchanged, so there is no inline option.
+   * @default 's3'
    */
-  readonly bootFilesFrom?: 'user-data' | 's3';
+  readonly bootFilesFrom?: 's3';
+  /**
+   * What the first boot needs besides the NAT's own resources, which the Auto Scaling group
+   * waits for: the public subnet's default route to the internet gateway and its route table
+   * association, through which the instance fetches its boot files from S3 and calls EC2.
+   * `EgressStack` gives its VPC's (`EgressVpc.publicRouting`).
+   * @default []
+   */
+  readonly bootDependsOn?: ITerraformDependable[];
 }
 
 /** Auto Scaling lifecycle hooks the instance completes itself (see lib/nat/boot). */
@@ -164,15 +173,20 @@ export class NatInstance extends Construct {
   readonly spokes: SpokeAttachment[];
   readonly schedule?: NatScheduleActions;
   readonly blockPublicAccessExclusion?: BlockPublicAccessExclusion;
-  /** The bucket and objects of the boot files, with `bootFilesFrom: 's3'`. */
-  readonly bootObjects?: BootObjects;
+  /** The bucket and objects of the boot files. */
+  readonly bootObjects: BootObjects;
+  /**
+   * The user data's size as EC2 counts it (gzip bytes), measured with the longest bucket name
+   * S3 allows; undefined when Terraform alone knows some of it (a module's inputs).
+   */
+  readonly userDataBytes?: number;
   /** The egress ENI's ID (dedicated); with a mode only Terraform knows, null in primary mode. */
   readonly eniId?: string;
   /** The EIP's allocation ID and public address; null when an EIP made by `count` is not made. */
   readonly eipAllocationId?: string;
   readonly eipPublicIp?: string;
 
-  private bootFilesPolicy?: IamRolePolicy;
+  private readonly bootFilesPolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: NatInstanceProps) {
     super(scope, id);
@@ -202,27 +216,26 @@ export class NatInstance extends Construct {
       eipAllocationId: dedicated === true ? undefined : this.eipAllocationId,
       metrics: metricsFlag(props.watchdog),
     });
-    if (props.bootFilesFrom === 's3') {
-      this.bootObjects = new BootObjects(this, 'boot-files', {
-        natId: props.natId, region: props.region,
-        files: [...SHIPPED_BOOT_FILES, ...(props.watchdog === false ? [] : WATCHDOG_BOOT_FILES)],
-        endpointUrl: props.ipv6 ? `https://s3.dualstack.${props.region}.amazonaws.com` : undefined,
-        moduleDir: SHIPPED_BOOT_DIR,
-      });
-      this.bootFilesPolicy = new IamRolePolicy(this, 'boot-files-read', {
-        name: 'nat-boot-files', role: this.role.role.id,
-        policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
-      });
-    }
-    this.launchTemplate = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed);
-    this.asg = this.createAsg(props);
-    if (props.schedule) {
-      this.schedule = new NatScheduleActions(this, 'schedule', { natId: props.natId, autoscalingGroupName: this.asg.name, schedule: props.schedule, enabled: props.enabled });
-    }
+    this.bootObjects = new BootObjects(this, 'boot-files', {
+      natId: props.natId, region: props.region,
+      files: shippedBootFiles(props.watchdog !== false),
+      endpointUrl: props.ipv6 ? s3DualstackEndpoint(props.region) : undefined,
+      moduleDir: SHIPPED_BOOT_DIR,
+    });
+    this.bootFilesPolicy = new IamRolePolicy(this, 'boot-files-read', {
+      name: 'nat-boot-files', role: this.role.role.id,
+      policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [bootObjectsStatement(this.bootObjects.objectsArn)] }),
+    });
+    // Before the group: where VPC Block Public Access is on, the first boot reaches S3 and EC2 only once the exclusion exists.
     if (props.blockPublicAccess) {
       this.blockPublicAccessExclusion = new BlockPublicAccessExclusion(this, 'bpa', {
         ...props.blockPublicAccess, natId: props.natId, vpcId: props.vpcId, subnetId: props.publicSubnetId, inbound: inboundFromInternet(props),
       });
+    }
+    ({ launchTemplate: this.launchTemplate, userDataBytes: this.userDataBytes } = this.createLaunchTemplate(props, mode, dedicated, spokes.indexed));
+    this.asg = this.createAsg(props);
+    if (props.schedule) {
+      this.schedule = new NatScheduleActions(this, 'schedule', { natId: props.natId, autoscalingGroupName: this.asg.name, schedule: props.schedule, enabled: props.enabled });
     }
   }
 
@@ -308,7 +321,7 @@ export class NatInstance extends Construct {
     });
   }
 
-  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, dedicated: Flag, spokes: readonly IndexedSpoke[]): LaunchTemplate {
+  private createLaunchTemplate(props: NatInstanceProps, mode: EgressInterface, dedicated: Flag, spokes: readonly IndexedSpoke[]): { launchTemplate: LaunchTemplate; userDataBytes?: number } {
     const forwards = props.portForwards ?? [];
     const bootConfig = renderBootConfig({
       natId: props.natId,
@@ -325,12 +338,17 @@ export class NatInstance extends Construct {
     const watchdogConfig = props.watchdog === false ? undefined : renderWatchdogConfig({
       ...props.watchdog, hubName: props.hubName ?? 'hub', spokes,
     });
-    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig, bootManifest: this.bootObjects?.manifest };
-    // Rendered once: the text that shows whether Terraform must render it is, when plain, what EC2 gets.
-    const text = plainCloudConfigText(userDataProps);
-    const userData = text === undefined ? renderUserDataInTerraform(this, userDataProps) : undefined;
+    const userDataProps = { bootConfig, writeFiles: props.userDataWriteFiles, runcmd: props.userDataRuncmd, watchdogConfig, bootManifest: this.bootObjects.manifest };
+    // Terraform renders the user data: the manifest names the bucket, whose name S3 gives at
+    // apply. When every other value is known here, the user data is measured now, with the
+    // longest bucket name S3 allows, so too much of it fails the synth, not the apply.
+    const largest = this.bootObjects.manifestFor(LONGEST_BUCKET_NAME);
+    const text = largest === undefined ? undefined : plainCloudConfigText({ ...userDataProps, bootManifest: largest });
+    const userDataBytes = text === undefined ? undefined : compressUserData(text).length;
+    if (userDataBytes !== undefined && userDataBytes > USER_DATA_LIMIT) throw new Error(userDataTooLarge(userDataBytes));
+    const userData = renderUserDataInTerraform(this, userDataProps);
     const instanceTags = mergeMaps(props.tags, { [NAT_TAG]: props.natId, Name: props.natId });
-    return new LaunchTemplate(this, 'lt', {
+    const launchTemplate = new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.natId}-`,
       description: `NAT instance ${props.natId}`,
       imageId: props.imageId ?? amiParameter(props.architecture ?? architectureOf(props.instanceTypes[0])),
@@ -352,11 +370,12 @@ export class NatInstance extends Construct {
         deviceName: '/dev/xvda',
         ebs: { volumeSize: props.rootVolumeSize ?? 8, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
       }],
-      userData: text === undefined ? userData?.userData : encodeUserData(text),
+      userData: userData.userData,
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({ resourceType, tags: instanceTags })),
       tags: { Name: props.natId },
-      lifecycle: userData ? { precondition: [userData.sizeCheck] } : undefined,
+      lifecycle: { precondition: [userData.sizeCheck] },
     });
+    return { launchTemplate, userDataBytes };
   }
 
   private createAsg(props: NatInstanceProps): AutoscalingGroup {
@@ -407,8 +426,12 @@ export class NatInstance extends Construct {
       tag: tagIterator
         ? tagIterator.dynamic({ key: tagIterator.key, value: tagIterator.value, propagate_at_launch: false })
         : Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
-      // The boot files' objects and the right to read them exist before an instance boots.
-      dependsOn: [this.role.policy, ...(this.bootFilesPolicy ? [this.bootFilesPolicy, ...this.bootObjects!.objects] : [])],
+      // Before an instance boots: the boot files' objects, the right to read them, and the way
+      // to S3 (the public subnet's route, the Block Public Access exclusion).
+      dependsOn: [
+        this.role.policy, this.bootFilesPolicy, ...this.bootObjects.objects,
+        ...(this.blockPublicAccessExclusion ? [this.blockPublicAccessExclusion.exclusion] : []), ...(props.bootDependsOn ?? []),
+      ],
       // With min = max the desired capacity follows them anyway; with a schedule it is the schedule's.
       lifecycle: scheduled === false ? undefined : { ignoreChanges: ['desired_capacity'] },
     });
@@ -434,6 +457,10 @@ function metricsFlag(watchdog: NatWatchdogProps | false | undefined): Flag {
 }
 
 function validateNatInstanceProps(props: NatInstanceProps, mode: EgressInterface): void {
+  const from: string | undefined = props.bootFilesFrom;
+  if (from !== undefined && from !== 's3') {
+    throw new Error(`NatInstance ${props.natId}: bootFilesFrom "${from}" is not available; the boot files come from S3 (leave bootFilesFrom out)`);
+  }
   const types = props.instanceTypes;
   const spokes = props.spokes ?? [];
   if (Token.isUnresolved(types) || Token.isUnresolved(mode) || Token.isUnresolved(spokes)) return;

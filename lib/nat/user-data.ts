@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { Fn, Token } from 'cdktf';
 import { stringify } from 'yaml';
-import { bootFile, shippedBootText, type ShippedBootFile } from './boot-files';
+import { bootFile, bootFileDigest, bootManifestText, LONGEST_BUCKET_NAME, type ShippedBootFile } from './boot-files';
 import { conntrackConfig, type ConntrackSettings } from './conntrack';
 import { joinEach } from './for-each';
-import { WATCHDOG_CONFIG_PATH, WATCHDOG_RUNCMD, watchdogWriteFiles } from './watchdog';
+import { WATCHDOG_BOOT_FILES, WATCHDOG_CONFIG_PATH, WATCHDOG_RUNCMD } from './watchdog';
 
-export { bootFile, SHIPPED_COMMENT_PATTERN, SHIPPED_INDENT_PATTERN, SHIPPED_KEPT_COMMENT_PATTERN, shippedBootText, type ShippedBootFile } from './boot-files';
+export { bootFile, type ShippedBootFile } from './boot-files';
 
 /** What the boot script is told, rendered to `/etc/cdktf-egress/nat.conf`. */
 export interface BootConfig {
@@ -79,6 +79,25 @@ export const SHIPPED_BOOT_FILES: readonly ShippedBootFile[] = [
   { name: 'cdktf-egress-nat-watch.service', path: WATCH_UNIT_PATH, permissions: '0644' },
 ];
 
+/** What a NAT fetches from S3: the boot files, and the watchdog's unless it has none. */
+export function shippedBootFiles(watchdog: boolean): readonly ShippedBootFile[] {
+  return [...SHIPPED_BOOT_FILES, ...(watchdog ? WATCHDOG_BOOT_FILES : [])];
+}
+
+/** The S3 endpoint of an instance without public IPv4: dual-stack, reached over IPv6. */
+export function s3DualstackEndpoint(region: string): string {
+  return `https://s3.dualstack.${region}.amazonaws.com`;
+}
+
+/**
+ * The manifest at its largest (the longest bucket name S3 allows, the dual-stack endpoint):
+ * user data measured with it fits whatever name the bucket gets.
+ */
+export function largestBootManifest(region: string, watchdog: boolean): string {
+  const files = shippedBootFiles(watchdog);
+  return bootManifestText({ bucket: LONGEST_BUCKET_NAME, region, endpointUrl: s3DualstackEndpoint(region) }, files, files.map((f) => bootFileDigest(f.name)));
+}
+
 const list = (items: string[]): string => (Token.isUnresolved(items) ? Fn.join(' ', items) : items.join(' '));
 const cidrList = (cidrs: string[]): string => (Token.isUnresolved(cidrs) ? Fn.join(',', cidrs) : cidrs.join(','));
 
@@ -113,11 +132,10 @@ export interface UserDataProps {
   /** watchdog.conf (see watchdog.ts); the watchdog is shipped and its timer started only when given. */
   readonly watchdogConfig?: string;
   /**
-   * The manifest of the boot files kept in S3 (`BootObjects`): user data then carries the
-   * loader and the manifest instead of the boot files, and runs the loader first.
-   * @default - the boot files are written from user data
+   * The manifest of the boot files kept in S3 (`BootObjects`): user data carries it and the
+   * loader, which runs first and installs the files it names.
    */
-  readonly bootManifest?: string;
+  readonly bootManifest: string;
 }
 
 export const BOOT_MANIFEST_PATH = '/etc/cdktf-egress/boot.manifest';
@@ -129,25 +147,20 @@ export function cloudConfig(props: UserDataProps): Record<string, unknown> {
   // on every launch even when nft is there (tens of seconds, and a hard dependency on the
   // repositories). The boot script installs nftables only when the image lacks nft.
   const packages = [...new Set(props.packages ?? [])];
-  const fromS3 = props.bootManifest !== undefined;
   return {
     ...(packages.length > 0 ? { packages } : {}),
     write_files: [
-      // Plain text: the whole document is gzip-compressed (renderUserData), which packs the
-      // scripts tighter than compressing each file and base64-encoding it inside YAML.
-      ...(fromS3
-        ? [
-          { path: BOOT_LOADER_PATH, permissions: '0755', content: bootFile('nat-load.sh') },
-          { path: BOOT_MANIFEST_PATH, permissions: '0644', content: props.bootManifest },
-        ]
-        : SHIPPED_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) }))),
+      // Plain text: the whole document is gzip-compressed (renderUserData). The boot files
+      // themselves come from S3 (docs/boot-files.md); the loader is the source file unchanged.
+      { path: BOOT_LOADER_PATH, permissions: '0755', content: bootFile('nat-load.sh') },
+      { path: BOOT_MANIFEST_PATH, permissions: '0644', content: props.bootManifest },
       { path: BOOT_CONFIG_PATH, permissions: '0644', content: props.bootConfig },
-      ...(props.watchdogConfig === undefined ? [] : fromS3 ? [{ path: WATCHDOG_CONFIG_PATH, permissions: '0644', content: props.watchdogConfig }] : watchdogWriteFiles(props.watchdogConfig)),
+      ...(props.watchdogConfig === undefined ? [] : [{ path: WATCHDOG_CONFIG_PATH, permissions: '0644', content: props.watchdogConfig }]),
       ...(props.writeFiles ?? []).map((f) => ({ path: f.path, permissions: f.permissions ?? '0644', content: f.content })),
     ],
     runcmd: [
       // The loader exits non-zero after reporting Unhealthy; the units below then find no files.
-      ...(fromS3 ? [[BOOT_LOADER_PATH]] : []),
+      [BOOT_LOADER_PATH],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
@@ -161,25 +174,6 @@ export function cloudConfigText(props: UserDataProps): string {
   return `#cloud-config\n${stringify(cloudConfig(props), { lineWidth: 0 })}`;
 }
 
-/**
- * Base64 of the gzip-compressed user data for the launch template (cloud-init recognises
- * gzip; EC2's limit applies to the compressed bytes). With plain values it is computed here,
- * so cdk.tf.json carries the exact bytes EC2 will see.
- */
-export function renderUserData(props: UserDataProps): string {
-  return encodeUserData(cloudConfigText(props));
-}
-
-/** `renderUserData` for a cloud-config text already rendered. */
-export function encodeUserData(text: string): string {
-  if (Token.isUnresolved(text)) {
-    throw new Error('user data with unresolved values must be rendered by the module writer');
-  }
-  const gz = compressUserData(text);
-  if (gz.length > USER_DATA_LIMIT) throw new Error(userDataTooLarge(gz.length));
-  return gz.toString('base64');
-}
-
 /** The bytes EC2 is sent for this cloud-config text, the size its limit applies to. */
 export function compressUserData(text: string): Buffer {
   return gzipSync(text, { level: 9 });
@@ -191,5 +185,5 @@ export function userDataBytes(props: UserDataProps): number {
 }
 
 export function userDataTooLarge(bytes: number): string {
-  return `user data would be ${bytes} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd, or set monitoring.watchdog: false (about 3.7 KB less)`;
+  return `user data would be ${bytes} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}. Shorten userData.writeFiles or userData.runcmd`;
 }

@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import { shippedBootText, type ShippedBootFile } from './boot-files';
+import type { ShippedBootFile } from './boot-files';
 import { joinEach } from './for-each';
 
 /** The CloudWatch namespace the watchdog's metrics go to; the instance role may write only there. */
@@ -67,20 +67,12 @@ export function renderWatchdogConfig(config: WatchdogConfig): string {
   return ['# Written by cdktf-egress at synth time; read by nat-watchdog.sh.', ...entries.map(([k, v]) => `${k}="${v}"`), ''].join('\n');
 }
 
-/** The watchdog's files of lib/nat/boot, in the order the cloud-config writes them. */
+/** The watchdog's files of lib/nat/boot, in the order the manifest lists them. */
 export const WATCHDOG_BOOT_FILES: readonly ShippedBootFile[] = [
   { name: 'nat-watchdog.sh', path: WATCHDOG_SCRIPT_PATH, permissions: '0755' },
   { name: 'cdktf-egress-watchdog.service', path: WATCHDOG_SERVICE_PATH, permissions: '0644' },
   { name: 'cdktf-egress-watchdog.timer', path: WATCHDOG_TIMER_PATH, permissions: '0644' },
 ];
-
-/** The watchdog's cloud-init `write_files` entries: script, units and config. */
-export function watchdogWriteFiles(config: string): Record<string, string>[] {
-  return [
-    ...WATCHDOG_BOOT_FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: shippedBootText(f.name) })),
-    { path: WATCHDOG_CONFIG_PATH, permissions: '0644', content: config },
-  ];
-}
 
 /** Started after the boot unit has finished (runcmd's `enable --now` of a oneshot waits for it). */
 export const WATCHDOG_RUNCMD = ['systemctl', 'enable', '--now', 'cdktf-egress-watchdog.timer'];

@@ -5,7 +5,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE, forExpression, Op, propertyAccess, TerraformIterator, TerraformLocal, Token, type MapTerraformIterator } from 'cdktf';
+import { Fn, FOR_EXPRESSION_KEY, FOR_EXPRESSION_VALUE, forExpression, Op, propertyAccess, TerraformIterator, TerraformLocal, Token, type ITerraformDependable, type MapTerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import { choose, isPlainFlag, type Flag } from '../nat/conditional';
 import { instanceAttribute, optionalAttribute } from '../nat/for-each';
@@ -58,6 +58,12 @@ export class EgressVpc extends Construct implements VpcRef {
   readonly internetGatewayId?: string;
   /** Null when an IPv6 flag only Terraform knows is false. */
   readonly egressOnlyGatewayId?: string;
+  /**
+   * The public subnets' way out: their default routes to the internet gateway and their route
+   * table associations. A NAT's first boot needs them (it fetches its boot files from S3 and
+   * calls EC2 through them); empty without public subnets.
+   */
+  readonly publicRouting: ITerraformDependable[] = [];
   readonly vpc: Vpc;
 
   constructor(scope: Construct, id: string, props: EgressVpcProps) {
@@ -96,7 +102,7 @@ export class EgressVpc extends Construct implements VpcRef {
     props.azs.forEach((az, i) => {
       if (publicRt) {
         const publicSubnet = this.subnet(`public-${az}`, az, i, layout?.public[i], tag(`public-${az}`));
-        new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: publicSubnet.id, routeTableId: publicRt.id });
+        this.publicRouting.push(new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: publicSubnet.id, routeTableId: publicRt.id }));
         this.publicSubnets.push({ id: publicSubnet.id, az, routeTableId: publicRt.id, cidr: publicSubnet.cidrBlock });
       }
 
@@ -115,9 +121,9 @@ export class EgressVpc extends Construct implements VpcRef {
   /** The public subnets' route table: `0.0.0.0/0` (and with IPv6 `::/0`) to the internet gateway. */
   private publicRouteTable(igw: InternetGateway, ipv6Count: number | undefined, tag: (suffix: string) => Record<string, string>): RouteTable {
     const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
-    new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    this.publicRouting.push(new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id }));
     if (this.ipv6) {
-      new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id, count: ipv6Count });
+      this.publicRouting.push(new Route(this, 'public-default-v6', { routeTableId: publicRt.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id, count: ipv6Count }));
     }
     return publicRt;
   }
@@ -137,7 +143,7 @@ export class EgressVpc extends Construct implements VpcRef {
     const named = (kind: string) => ({ Name: `${tag(kind).Name}-${perAz.key}` });
     const publicSubnet = publicRouteTableId === undefined ? undefined : this.subnet('public', perAz.key, index, undefined, named('public'), perAz);
     if (publicSubnet && publicRouteTableId !== undefined) {
-      new RouteTableAssociation(this, 'public-rta', { subnetId: instanceAttribute(publicSubnet, perAz.key, 'id'), routeTableId: publicRouteTableId, forEach: perAz });
+      this.publicRouting.push(new RouteTableAssociation(this, 'public-rta', { subnetId: instanceAttribute(publicSubnet, perAz.key, 'id'), routeTableId: publicRouteTableId, forEach: perAz }));
     }
     const privateSubnet = this.subnet('private', perAz.key, Token.asNumber(Op.add(PRIVATE_BLOCK_OFFSET, index)), undefined, named('private'), perAz);
     const privateRt = new RouteTable(this, 'private-rt', { vpcId: this.vpc.id, tags: named('private'), forEach: perAz });

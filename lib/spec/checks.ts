@@ -220,10 +220,6 @@ function checkNats(spec: Spec, vpcs: Map<string, NamedVpc>, error: Report): void
   });
 }
 
-/**
- * Renders the NAT's user data at its largest (the dual-stack endpoint included), only when the
- * spec adds to it: the limit is then checked before anything is synthesized.
- */
 /** The spokes that name a valid VPC other than the hub, with their index in `spokes`. */
 function spokes0(nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>): { spoke: NamedVpc; j: number }[] {
   return nat.spokes.flatMap((name, j) => {
@@ -232,6 +228,11 @@ function spokes0(nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>): { spoke: Na
   });
 }
 
+/**
+ * Renders the NAT's user data at its largest (the dual-stack endpoints, the longest bucket
+ * name in the manifest), only when the spec adds to it: the limit is then checked before
+ * anything is synthesized, though Terraform learns the bucket's name only at apply.
+ */
 function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, NamedVpc>, path: IssuePath, error: Report): void {
   if (nat.userData.writeFiles.length === 0 && nat.userData.runcmd.length === 0) return;
   // Loaded lazily: only specs with extra user data pay for it.
@@ -246,7 +247,8 @@ function checkUserDataSize(spec: Spec, nat: NatInstanceSpec, vpcs: Map<string, N
     portForwards: nat.portForwards.map((f) => ({ ...f, toPort: f.toPort ?? f.port })),
   });
   const watchdogConfig = natWatchdogConfig(spec, nat);
-  const bytes = userData.userDataBytes({ bootConfig, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd, watchdogConfig });
+  const bootManifest = userData.largestBootManifest(spec.region, watchdogConfig !== undefined);
+  const bytes = userData.userDataBytes({ bootConfig, bootManifest, writeFiles: nat.userData.writeFiles, runcmd: nat.userData.runcmd, watchdogConfig });
   if (bytes > userData.USER_DATA_LIMIT) error(path, userData.userDataTooLarge(bytes));
 }
 

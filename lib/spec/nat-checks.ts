@@ -7,7 +7,9 @@ import { quote } from './message';
 import type { NatInstanceSpec, Spec } from './schema';
 
 /** The boot script's systemd-networkd files (`40-cdktf-egress-dev<N>.network`). */
-const OWNED_PATTERN = /^\/etc\/systemd\/network\/40-cdktf-egress-/;
+const OWNED_PATTERN = /^\/etc\/systemd\/(network\/40-cdktf-egress-|system\/cdktf-egress-)/;
+/** The boot loader's verified copies of the boot files. */
+const BOOT_CACHE_DIR = '/var/lib/cdktf-egress';
 
 /** `userData.writeFiles`: no path the NAT owns, no path twice (compared after normalizing). */
 export function checkWriteFiles(nat: NatInstanceSpec, path: IssuePath, error: Report): void {
@@ -15,14 +17,14 @@ export function checkWriteFiles(nat: NatInstanceSpec, path: IssuePath, error: Re
   // Loaded lazily (it brings cdktf): only specs that write files pay for it.
   const { BOOT_CONFIG_PATH, BOOT_SCRIPT_PATH, BOOT_UNIT_PATH } = require('../nat/user-data') as typeof import('../nat/user-data');
   // Directories whose files the NAT's boot writes and rewrites; user data must leave them alone.
-  const OWNED_DIRS = [posix.dirname(BOOT_SCRIPT_PATH), posix.dirname(BOOT_CONFIG_PATH)];
+  const OWNED_DIRS = [posix.dirname(BOOT_SCRIPT_PATH), posix.dirname(BOOT_CONFIG_PATH), BOOT_CACHE_DIR];
   const OWNED_FILES = [BOOT_SCRIPT_PATH, BOOT_CONFIG_PATH, BOOT_UNIT_PATH];
   const seen = new Map<string, number>();
   nat.userData.writeFiles.forEach((file, k) => {
     const normal = posix.normalize(file.path).replace(/\/+$/, '');
     const at: IssuePath = [...path, k, 'path'];
     if (OWNED_FILES.includes(normal) || OWNED_DIRS.some((dir) => normal === dir || normal.startsWith(`${dir}/`)) || OWNED_PATTERN.test(normal)) {
-      error(at, `${quote(file.path)} belongs to the NAT's boot (${OWNED_DIRS.join(', ')}, ${BOOT_UNIT_PATH}, /etc/systemd/network/40-cdktf-egress-*); write your file elsewhere`);
+      error(at, `${quote(file.path)} belongs to the NAT's boot (${OWNED_DIRS.join(', ')}, /etc/systemd/system/cdktf-egress-*, /etc/systemd/network/40-cdktf-egress-*); write your file elsewhere`);
     } else if (seen.has(normal)) {
       error(at, `${quote(file.path)} is also written by writeFiles[${seen.get(normal)}]; cloud-init would keep only the last; write each path once`);
     } else {

@@ -95,6 +95,8 @@ export class EgressStack extends TerraformStack {
       userDataWriteFiles: nat.userData.writeFiles,
       userDataRuncmd: nat.userData.runcmd,
       ipv6: hub.ipv6,
+      // The ASG launches once the public subnet routes to the internet gateway: the first boot fetches its files from S3 that way.
+      bootDependsOn: hub instanceof EgressVpc ? hub.publicRouting : undefined,
       tags: spec.tags,
       schedule: nat.schedule,
       blockPublicAccess: nat.blockPublicAccess,

@@ -21,8 +21,13 @@ output "azs" {
 }
 
 output "public_subnets" {
-  description = "IDs of the public subnets, one per AZ (NAT instances go here)."
+  description = "IDs of the public subnets, one per AZ (NAT instances go here), known once their default routes to the internet gateway exist."
   value       = [for key, val in local.public_subnets : val.id]
+  depends_on = [
+    aws_route.public_default,
+    aws_route.public_default_v6,
+    aws_route_table_association.public,
+  ]
 }
 
 output "private_subnets" {

@@ -1,41 +1,157 @@
 # Generated from lib/modules by `npm run modules`; do not edit. Change the TypeScript and regenerate (`npm run modules -- --check` finds stale files).
 
 locals {
-  port_forwards  = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
-  image_id       = var.image_id != "" ? var.image_id : (split(".", var.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", var.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-  key_name       = var.key_name != "" ? var.key_name : null
-  metrics_period = var.metrics_enabled ? var.metrics_period : 0
+  port_forwards           = [for f in var.port_forwards : { protocol = f.protocol, port = f.port, to = f.to, toPort = coalesce(f.to_port, f.port), allowFrom = f.allow_from }]
+  image_id                = var.image_id != "" ? var.image_id : (split(".", var.instance_types[0])[0] == "a1" || can(regex("^[a-z]+[0-9]+g", split(".", var.instance_types[0])[0])) ? "arm64" : "x86_64") == "arm64" ? "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" : "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  key_name                = var.key_name != "" ? var.key_name : null
+  metrics_period          = var.metrics_enabled ? var.metrics_period : 0
+  nat_boot_files_manifest = <<EOT
+# Written by cdktf-egress at synth time; read by nat-load.sh.
+bucket ${aws_s3_bucket.nat_boot_files_bucket.bucket} ${data.aws_region.current.id}
+file nat-boot.sh ${filesha256("${path.module}/boot/nat-boot.sh")} 0755 /opt/cdktf-egress/nat-boot.sh
+file cdktf-egress-nat.service ${filesha256("${path.module}/boot/cdktf-egress-nat.service")} 0644 /etc/systemd/system/cdktf-egress-nat.service
+file nat-aws.sh ${filesha256("${path.module}/boot/nat-aws.sh")} 0644 /opt/cdktf-egress/nat-aws.sh
+file nat-handover.sh ${filesha256("${path.module}/boot/nat-handover.sh")} 0644 /opt/cdktf-egress/nat-handover.sh
+file nat-watch.sh ${filesha256("${path.module}/boot/nat-watch.sh")} 0755 /opt/cdktf-egress/nat-watch.sh
+file cdktf-egress-nat-watch.service ${filesha256("${path.module}/boot/cdktf-egress-nat-watch.service")} 0644 /etc/systemd/system/cdktf-egress-nat-watch.service
+file nat-watchdog.sh ${filesha256("${path.module}/boot/nat-watchdog.sh")} 0755 /opt/cdktf-egress/nat-watchdog.sh
+file cdktf-egress-watchdog.service ${filesha256("${path.module}/boot/cdktf-egress-watchdog.service")} 0644 /etc/systemd/system/cdktf-egress-watchdog.service
+file cdktf-egress-watchdog.timer ${filesha256("${path.module}/boot/cdktf-egress-watchdog.timer")} 0644 /etc/systemd/system/cdktf-egress-watchdog.timer
+EOT
   cloud_config_base = {
     write_files = [
       {
-        path        = "/opt/cdktf-egress/nat-boot.sh"
+        path        = "/opt/cdktf-egress/nat-load.sh"
         permissions = "0755"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-boot.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = <<EOT
+#!/usr/bin/env bash
+# cdktf-egress boot loader, the one boot file in user data (docs/boot-files.md). Fetches
+# each file the manifest pins from S3 (key boot/SHA256/NAME; bounded attempts), checks
+# every digest before installing anything, installs each file atomically and keeps it in
+# a cache, so a re-run works without S3. On failure: reports the instance Unhealthy, exits 1.
+# Manifest lines: `bucket BUCKET REGION [ENDPOINT_URL]`, `file NAME SHA256 MODE DEST`.
+# Test overrides: EGRESS_BOOT_MANIFEST, EGRESS_BOOT_CACHE, EGRESS_BOOT_ROOT (DEST prefix),
+# EGRESS_LOAD_ATTEMPTS, EGRESS_IMDS.
+set -Euo pipefail
+umask 022
+export AWS_PAGER=""
+readonly MANIFEST=$${EGRESS_BOOT_MANIFEST:-/etc/cdktf-egress/boot.manifest}
+readonly CACHE=$${EGRESS_BOOT_CACHE:-/var/lib/cdktf-egress/boot-cache}
+readonly ROOT=$${EGRESS_BOOT_ROOT:-}
+readonly ATTEMPTS=$${EGRESS_LOAD_ATTEMPTS:-6} CALL_TIMEOUT=30
+readonly IMDS=$${EGRESS_IMDS:-http://169.254.169.254/latest}
+BUCKET="" REGION="" ENDPOINT=""
+readonly URL='^https?://[][A-Za-z0-9.:-]+/?$'
+NAMES=() KEYS=() DIGESTS=() MODES=() DESTS=()
+
+log() { printf 'cdktf-egress-load: %s\n' "$*" >&2; }
+
+report_unhealthy() {
+  local token id region
+  token=$(curl -fsS --noproxy '*' --max-time 3 --retry 3 --retry-delay 1 --retry-connrefused -X PUT \
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token" 2>/dev/null) || token=""
+  [[ -n $token ]] || { log "no IMDSv2 token: cannot report this instance Unhealthy"; return; }
+  meta() { curl -fsS --noproxy '*' --max-time 3 --retry 3 -H "X-aws-ec2-metadata-token: $token" "$IMDS/meta-data/$1"; }
+  id=$(meta instance-id) || { log "no instance ID from IMDS: cannot report Unhealthy"; return; }
+  region=$${REGION:-$(meta placement/region)} || { log "no region from IMDS: cannot report Unhealthy"; return; }
+  local n
+  for ((n = 1; n <= 5; n++)); do
+    # Without --no-should-respect-grace-period the ASG ignores this during its grace period.
+    if timeout "$CALL_TIMEOUT" aws autoscaling set-instance-health --region "$region" --instance-id "$id" \
+      --health-status Unhealthy --no-should-respect-grace-period </dev/null; then
+      log "reported $id Unhealthy"
+      return
+    fi
+    sleep $((n * 2))
+  done
+  log "could not report $id Unhealthy"
+}
+
+fail() {
+  log "FAILED: $*"
+  report_unhealthy
+  exit 1
+}
+
+read_manifest() {
+  [[ -r $MANIFEST ]] || fail "manifest $MANIFEST not readable"
+  local kind a c d e extra
+  while read -r kind a c d e extra || [[ -n $kind ]]; do
+    case $kind in
+      '' | '#'*) ;;
+      bucket)
+        [[ $a =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || fail "manifest: bad bucket name $a"
+        [[ $c =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || fail "manifest: bad region $c"
+        [[ -z $d || $d =~ $URL ]] || fail "manifest: bad endpoint URL $d"
+        BUCKET=$a REGION=$c ENDPOINT=$d ;;
+      file)
+        [[ $a =~ ^[A-Za-z0-9._-]+$ ]] || fail "manifest: bad file name $a"
+        [[ $c =~ ^[0-9a-f]{64}$ ]] || fail "manifest: bad SHA-256 for $a"
+        [[ $d =~ ^0[0-7]{3}$ ]] || fail "manifest: bad mode $d for $a"
+        [[ $e =~ ^/[A-Za-z0-9._/-]+$ && $e != *..* && -z $extra ]] || fail "manifest: bad destination for $a"
+        NAMES+=("$a") KEYS+=("boot/$c/$a") DIGESTS+=("$c") MODES+=("$d") DESTS+=("$e") ;;
+      *) fail "manifest: unknown line kind $kind" ;;
+    esac
+  done <"$MANIFEST"
+  [[ -n $BUCKET ]] || fail "manifest: no bucket line"
+  (($${#NAMES[@]} > 0)) || fail "manifest: no files"
+}
+
+digest_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# fetch I: the verified bytes of file I into the cache (CACHE/SHA256); a cached copy is used as is.
+fetch() {
+  local i=$1 cached="$CACHE/$${DIGESTS[$1]}" tmp n ms got err
+  if [[ -f $cached && $(digest_of "$cached") == "$${DIGESTS[i]}" ]]; then return 0; fi
+  tmp="$cached.part.$$"
+  local ep=()
+  [[ -z $ENDPOINT ]] || ep=(--endpoint-url "$ENDPOINT")
+  for ((n = 1; n <= ATTEMPTS; n++)); do
+    rm -f "$tmp"
+    if err=$(timeout "$CALL_TIMEOUT" aws s3api get-object --region "$REGION" "$${ep[@]}" \
+      --bucket "$BUCKET" --key "$${KEYS[i]}" "$tmp" </dev/null 2>&1 >/dev/null); then
+      got=$(digest_of "$tmp")
+      # The key names its digest: other bytes under it will not heal by asking again.
+      [[ $got == "$${DIGESTS[i]}" ]] || { rm -f "$tmp"; fail "$${NAMES[i]}: SHA-256 $got, the manifest pins $${DIGESTS[i]}"; }
+      mv -f "$tmp" "$cached"
+      return 0
+    fi
+    err=$(tr -s '\n' ' ' <<<"$err")
+    if [[ $err =~ \((NoSuchKey|NoSuchBucket|AccessDenied|AllAccessDisabled|InvalidObjectState)\) ]]; then
+      fail "$${NAMES[i]}: s3://$BUCKET/$${KEYS[i]}: $${BASH_REMATCH[1]}, not retried: $err"
+    fi
+    ((n < ATTEMPTS)) || break
+    ms=$((500 << (n - 1)))
+    ((ms <= 8000)) || ms=8000
+    ms=$((ms / 2 + RANDOM % (ms / 2 + 1)))
+    log "$${NAMES[i]}: get-object failed (attempt $n/$ATTEMPTS), retrying in $${ms} ms: $err"
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+  done
+  rm -f "$tmp"
+  fail "$${NAMES[i]}: s3://$BUCKET/$${KEYS[i]} not fetched in $ATTEMPTS attempts: $err"
+}
+
+install_file() {
+  local i=$1 dest="$ROOT$${DESTS[$1]}"
+  mkdir -p "$(dirname "$dest")" || fail "cannot create the directory of $dest"
+  if ! { cp "$CACHE/$${DIGESTS[i]}" "$dest.load.$$" && chmod "$${MODES[i]}" "$dest.load.$$" && mv -f "$dest.load.$$" "$dest"; }; then
+    rm -f "$dest.load.$$"
+    fail "cannot install $dest"
+  fi
+}
+
+read_manifest
+{ mkdir -p "$CACHE" && chmod 0700 "$CACHE"; } || fail "cannot create the cache $CACHE"
+# Everything verified first: a refused file leaves the instance with none of the new files.
+for i in "$${!NAMES[@]}"; do fetch "$i"; done
+for i in "$${!NAMES[@]}"; do install_file "$i"; done
+log "installed $${#NAMES[@]} boot files from s3://$BUCKET"
+EOT
       },
       {
-        path        = "/etc/systemd/system/cdktf-egress-nat.service"
+        path        = "/etc/cdktf-egress/boot.manifest"
         permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/opt/cdktf-egress/nat-aws.sh"
-        permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-aws.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/opt/cdktf-egress/nat-handover.sh"
-        permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-handover.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/opt/cdktf-egress/nat-watch.sh"
-        permissions = "0755"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watch.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/etc/systemd/system/cdktf-egress-nat-watch.service"
-        permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-nat-watch.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
+        content     = local.nat_boot_files_manifest
       },
       {
         path        = "/etc/cdktf-egress/nat.conf"
@@ -63,21 +179,6 @@ SPOT_RELEASE_SECONDS="20"
 EOT
       },
       {
-        path        = "/opt/cdktf-egress/nat-watchdog.sh"
-        permissions = "0755"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/nat-watchdog.sh")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/etc/systemd/system/cdktf-egress-watchdog.service"
-        permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-watchdog.service")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
-        path        = "/etc/systemd/system/cdktf-egress-watchdog.timer"
-        permissions = "0644"
-        content     = join("\n", [for l in split("\n", file("${path.module}/boot/cdktf-egress-watchdog.timer")) : replace(l, "/^[ \\t]+/", "") if !can(regex("^[ \\t]*#", l)) || can(regex("^#!|^[ \\t]*# shellcheck ", l))])
-      },
-      {
         path        = "/etc/cdktf-egress/watchdog.conf"
         permissions = "0644"
         content     = <<EOT
@@ -95,6 +196,7 @@ EOT
       },
     ]
     runcmd = [
+      ["/opt/cdktf-egress/nat-load.sh"],
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "cdktf-egress-nat.service"],
       ["systemctl", "enable", "--now", "cdktf-egress-nat-watch.service"],
@@ -260,10 +362,133 @@ resource "aws_iam_role_policy" "metrics" {
   role = aws_iam_role.this.id
 }
 
+resource "aws_iam_role_policy" "nat_boot_files_read" {
+  name   = "nat-boot-files"
+  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "ReadOwnBootFiles", "Effect" = "Allow", "Action" = "s3:GetObject", "Resource" = "${aws_s3_bucket.nat_boot_files_bucket.arn}/boot/*" }] })
+  role   = aws_iam_role.this.id
+}
+
 resource "aws_iam_instance_profile" "this" {
   name_prefix = "${var.name}-"
   role        = aws_iam_role.this.name
   tags        = merge(var.tags, {})
+}
+
+resource "aws_s3_bucket" "nat_boot_files_bucket" {
+  bucket_prefix = "${substr(lower(var.name), 0, 30)}-boot-"
+  force_destroy = true
+  tags          = merge(var.tags, {})
+}
+
+resource "aws_s3_bucket_public_access_block" "nat_boot_files_public_access" {
+  block_public_acls       = true
+  block_public_policy     = true
+  bucket                  = aws_s3_bucket.nat_boot_files_bucket.id
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "nat_boot_files_ownership" {
+  bucket = aws_s3_bucket.nat_boot_files_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "nat_boot_files_encryption" {
+  bucket = aws_s3_bucket.nat_boot_files_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "nat_boot_files_tls_only" {
+  bucket = aws_s3_bucket.nat_boot_files_bucket.id
+  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "TlsOnly", "Effect" = "Deny", "Principal" = "*", "Action" = "s3:*", "Resource" = [aws_s3_bucket.nat_boot_files_bucket.arn, "${aws_s3_bucket.nat_boot_files_bucket.arn}/*"], "Condition" = { "Bool" = { "aws:SecureTransport" = "false" } } }] })
+}
+
+resource "aws_s3_object" "nat_boot_files_object_nat_boot_sh" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/nat-boot.sh")}/nat-boot.sh"
+  source       = "${path.module}/boot/nat-boot.sh"
+  source_hash  = filesha256("${path.module}/boot/nat-boot.sh")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_cdktf_egress_nat_service" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/cdktf-egress-nat.service")}/cdktf-egress-nat.service"
+  source       = "${path.module}/boot/cdktf-egress-nat.service"
+  source_hash  = filesha256("${path.module}/boot/cdktf-egress-nat.service")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_nat_aws_sh" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/nat-aws.sh")}/nat-aws.sh"
+  source       = "${path.module}/boot/nat-aws.sh"
+  source_hash  = filesha256("${path.module}/boot/nat-aws.sh")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_nat_handover_sh" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/nat-handover.sh")}/nat-handover.sh"
+  source       = "${path.module}/boot/nat-handover.sh"
+  source_hash  = filesha256("${path.module}/boot/nat-handover.sh")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_nat_watch_sh" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/nat-watch.sh")}/nat-watch.sh"
+  source       = "${path.module}/boot/nat-watch.sh"
+  source_hash  = filesha256("${path.module}/boot/nat-watch.sh")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_cdktf_egress_nat_watch_service" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/cdktf-egress-nat-watch.service")}/cdktf-egress-nat-watch.service"
+  source       = "${path.module}/boot/cdktf-egress-nat-watch.service"
+  source_hash  = filesha256("${path.module}/boot/cdktf-egress-nat-watch.service")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_nat_watchdog_sh" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/nat-watchdog.sh")}/nat-watchdog.sh"
+  source       = "${path.module}/boot/nat-watchdog.sh"
+  source_hash  = filesha256("${path.module}/boot/nat-watchdog.sh")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_cdktf_egress_watchdog_service" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/cdktf-egress-watchdog.service")}/cdktf-egress-watchdog.service"
+  source       = "${path.module}/boot/cdktf-egress-watchdog.service"
+  source_hash  = filesha256("${path.module}/boot/cdktf-egress-watchdog.service")
+}
+
+resource "aws_s3_object" "nat_boot_files_object_cdktf_egress_watchdog_timer" {
+  bucket       = aws_s3_bucket.nat_boot_files_bucket.id
+  content_type = "text/plain"
+  key          = "boot/${filesha256("${path.module}/boot/cdktf-egress-watchdog.timer")}/cdktf-egress-watchdog.timer"
+  source       = "${path.module}/boot/cdktf-egress-watchdog.timer"
+  source_hash  = filesha256("${path.module}/boot/cdktf-egress-watchdog.timer")
+}
+
+resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
+  count                           = tonumber((var.block_public_access != null) ? 1 : 0)
+  internet_gateway_exclusion_mode = ((var.block_public_access.account_mode == "block-ingress") || (length(local.port_forwards) >= 1)) ? "allow-bidirectional" : "allow-egress"
+  subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
+  tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
+  vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
 }
 
 resource "aws_launch_template" "this" {
@@ -407,7 +632,20 @@ resource "aws_autoscaling_group" "this" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.boot]
+  depends_on = [
+    aws_iam_role_policy.boot,
+    aws_iam_role_policy.nat_boot_files_read,
+    aws_s3_object.nat_boot_files_object_nat_boot_sh,
+    aws_s3_object.nat_boot_files_object_cdktf_egress_nat_service,
+    aws_s3_object.nat_boot_files_object_nat_aws_sh,
+    aws_s3_object.nat_boot_files_object_nat_handover_sh,
+    aws_s3_object.nat_boot_files_object_nat_watch_sh,
+    aws_s3_object.nat_boot_files_object_cdktf_egress_nat_watch_service,
+    aws_s3_object.nat_boot_files_object_nat_watchdog_sh,
+    aws_s3_object.nat_boot_files_object_cdktf_egress_watchdog_service,
+    aws_s3_object.nat_boot_files_object_cdktf_egress_watchdog_timer,
+    aws_vpc_block_public_access_exclusion.nat_bpa_exclusion,
+  ]
 
   lifecycle {
     ignore_changes = [desired_capacity]
@@ -434,14 +672,6 @@ resource "aws_autoscaling_schedule" "nat_schedule_off" {
   recurrence             = var.schedule.off
   scheduled_action_name  = "${var.name}-off"
   time_zone              = var.schedule.time_zone
-}
-
-resource "aws_vpc_block_public_access_exclusion" "nat_bpa_exclusion" {
-  count                           = tonumber((var.block_public_access != null) ? 1 : 0)
-  internet_gateway_exclusion_mode = ((var.block_public_access.account_mode == "block-ingress") || (length(local.port_forwards) >= 1)) ? "allow-bidirectional" : "allow-egress"
-  subnet_id                       = tostring((var.block_public_access.exclude == "vpc") ? null : var.public_subnet)
-  tags                            = merge(var.tags, { "Name" = var.name, "cdktf-egress:nat" = var.name })
-  vpc_id                          = tostring((var.block_public_access.exclude == "vpc") ? var.vpc_id : null)
 }
 
 resource "aws_sns_topic" "alarms_topic" {

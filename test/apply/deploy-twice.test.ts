@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable, terraformEnv } from '../terraform/terraform';
-import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, plan, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
+import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, neutralizeBucketPolicies, plan, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
 
 const run = promisify(execFile);
 
@@ -44,6 +44,7 @@ describe('cdktf deploy, twice, against moto', () => {
 
     await npmSynth(outdir);
     writeMotoOverride(stackDir, moto!.url);
+    expect(neutralizeBucketPolicies(stackDir)).toHaveLength(1);
     await init(stackDir);
     await apply(stackDir);
     const statePath = join(project, 'terraform.dev.tfstate');

@@ -10,7 +10,7 @@ import { expectEgressViaEip } from './support/expect-net';
 import type { RunResult } from './support/proc';
 import { requireTools } from './support/proc';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const SPEC = `
 project: dpfault

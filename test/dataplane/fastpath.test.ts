@@ -7,7 +7,7 @@ import { expectEgressViaEip } from './support/expect-net';
 import { requireTools, run } from './support/proc';
 import type { RunResult } from './support/proc';
 
-jest.setTimeout(90_000);
+jest.setTimeout(240_000);
 
 const SPEC = `
 project: dpfast

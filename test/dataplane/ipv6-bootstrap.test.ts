@@ -6,7 +6,7 @@ import { INTERNET, Lab, PORTS, type Instance } from './support/lab';
 import { expectEgressViaEip, expectNoConnection } from './support/expect-net';
 import { requireTools } from './support/proc';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const spec = (project: string, egressInterface: string): string => `
 project: ${project}

@@ -3,15 +3,16 @@
 // taken from `terraform show -json` and its user data decoded as EC2 and cloud-init would.
 // That boot script, unit and nat.conf then run in a lab laid out like the plan: the hub
 // and spoke CIDRs, the ENIs' device indexes, a host in a private subnet of every VPC.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { contains, host } from './support/addr';
 import { bundleFromUserData, REPO, removeBundles, type BootBundle } from './support/boot-bundle';
 import { expectEgressViaEip, expectNoConnection, forwardDrops, seenIp } from './support/expect-net';
 import { EIP, INTERNET, Lab, PORTS, type HostSpec, type Instance, type VpcRef } from './support/lab';
 import { requireTools } from './support/proc';
-import { assertTerraformAvailable, plannedResources, terraformEnv, terraformPlan, type PlannedResource, type TerraformPlanJson } from '../terraform/terraform';
+import { assertTerraformAvailable, plannedResources, terraformEnv, terraformPlan, writePlanBucketOverride, type PlannedResource, type TerraformPlanJson } from '../terraform/terraform';
+import type { BootObject } from './support/boot-s3';
 
 jest.setTimeout(30_000);
 
@@ -58,9 +59,13 @@ interface Planned {
   readonly enis: { address: string; index: number; natTag: string }[];
   readonly eipNatTag: string;
   readonly userData: string;
+  /** The NAT module's boot objects: each key and the bytes of the module file it uploads. */
+  readonly objects: BootObject[];
 }
 
 let scratch: string | undefined;
+/** The example's root in the scratch copy: where the plan ran, and what its module sources are relative to. */
+let scratchDir: string;
 let planned: Planned;
 let bundle: BootBundle;
 let lab: Lab | undefined;
@@ -76,6 +81,8 @@ function scratchCopy(): string {
   const skip = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup']);
   const dir = join(scratch, 'examples', EXAMPLE);
   cpSync(join(REPO, 'examples', EXAMPLE), dir, { recursive: true, filter: (p) => !skip.has(basename(p)) });
+  // The manifest in user data names the boot bucket: named at plan, the user data is known.
+  if (!writePlanBucketOverride(join(scratch, 'modules', 'multi-vpc-nat'))) throw new Error('modules/multi-vpc-nat has no boot bucket');
   return dir;
 }
 
@@ -130,6 +137,10 @@ function readPlan(show: PlanJson): Planned {
       .sort((a, b) => a.index - b.index),
     eipNatTag: tags(one(`module.${natModule}.aws_eip.this`))['cdktf-egress:nat'],
     userData: String(templates[0].values.user_data),
+    objects: resources.filter((r) => r.type === 'aws_s3_object' && r.address.startsWith(`module.${natModule}.`)).map((r) => ({
+      key: String(r.values.key),
+      content: typeof r.values.content === 'string' ? Buffer.from(r.values.content) : readFileSync(resolve(scratchDir, String(r.values.source))),
+    })),
   };
 }
 
@@ -146,16 +157,17 @@ const served = (): HostSpec[] => [...(bundle.conf.EGRESS_MODE === 'dedicated' ? 
 beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl');
   await assertTerraformAvailable();
-  const { show } = await terraformPlan(scratchCopy());
+  scratchDir = scratchCopy();
+  const { show } = await terraformPlan(scratchDir);
   planned = readPlan(show as PlanJson);
-  bundle = bundleFromUserData(planned.userData, planned.name);
+  bundle = await bundleFromUserData(planned.userData, planned.name, planned.objects);
   hubHost = { vpc: 'hub', ip: host(planned.privateSubnet(planned.hub), HOST_N) };
   spokeHosts = planned.spokes.map((m): HostSpec => ({ vpc: spokeIndex(bundle.conf, planned.vpcCidr(m)) as VpcRef, ip: host(planned.privateSubnet(m), HOST_N) }));
   lab = await Lab.create({ name: 'plan', bundle, natVpcCidr: planned.vpcCidr(planned.hub), hosts: [hubHost, ...spokeHosts] });
   nat = await lab.launch();
   const boot = await lab.boot(nat, 20_000);
   if (boot.code !== 0) throw new Error(`boot script exited ${boot.code ?? boot.signal} after ${boot.ms} ms:\n${boot.stderr}${boot.stdout}`);
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   try {

@@ -6,7 +6,7 @@ import { EIP, INTERNET, Lab, PORTS, type HostSpec, type Instance, type VpcRef } 
 import { expectEgressViaEip, expectNoConnection, forwardDrops, seenIp } from './support/expect-net';
 import { requireTools } from './support/proc';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const spec = (project: string, egressInterface: string): string => `
 project: ${project}

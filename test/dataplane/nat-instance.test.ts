@@ -5,7 +5,7 @@ import { EIP, INTERNET, Lab, PORTS, type Instance } from './support/lab';
 import { expectEgressViaEip, expectNoConnection, seenIp } from './support/expect-net';
 import { requireTools } from './support/proc';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const SPEC = `
 project: dpnat

@@ -1,9 +1,11 @@
-// What the launch template ships, read back from the synthesized user data: the boot
-// script, its libraries and the watcher are clean bash files, the unit runs the script once
-// per boot after the network is up, the watcher's unit follows it, and cloud-init installs
-// and starts both.
+// What the launch template ships, as the instance gets it: the loader from user data installs
+// the boot files from the stack's S3 objects (served by the emulator), the boot script, its
+// libraries and the watcher are clean bash files, the unit runs the script once per boot after
+// the network is up, the watcher's unit follows it, and cloud-init runs the loader first, then
+// starts both.
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bundleFromSpec, CONF_PATH, removeBundles, SCRIPT_PATH, UNIT_PATH, type BootBundle } from './support/boot-bundle';
+import { bundleFromSpec, CONF_PATH, removeBundles, SCRIPT_PATH, type BootBundle } from './support/boot-bundle';
 import { parseNetworkFile } from './support/networkd';
 import { requireTools, runOk } from './support/proc';
 
@@ -21,11 +23,12 @@ let bundle: BootBundle;
 beforeAll(async () => {
   requireTools('bash', 'shellcheck');
   bundle = await bundleFromSpec(SPEC, 'dpfiles', 'dpfiles-nat');
-}, 60_000);
+}, 300_000);
 
 afterAll(removeBundles);
 
 const WATCH_UNIT = '/etc/systemd/system/cdktf-egress-nat-watch.service';
+const LOADER = '/opt/cdktf-egress/nat-load.sh';
 // shellcheck -x over four files takes seconds on a busy machine.
 jest.setTimeout(60_000);
 
@@ -36,7 +39,7 @@ test('the boot script, its libraries and the watcher parse and are shellcheck-cl
 });
 
 test('the watcher runs continuously after the boot unit, and is restarted if it fails', () => {
-  const unit = bundle.cloudConfig.write_files.find((f) => f.path === WATCH_UNIT)?.content ?? '';
+  const unit = readFileSync(join(bundle.root, WATCH_UNIT), 'utf8');
   const sections = Object.fromEntries(parseNetworkFile(unit).map((s) => [s.name, s.keys]));
   expect(sections.Unit).toMatchObject({ After: 'cdktf-egress-nat.service' });
   // Never pulls the boot unit in: a failed boot is not started a second time.
@@ -54,12 +57,16 @@ test('the unit is a oneshot that runs the script after the network is online, at
   expect(sections.Install).toEqual({ WantedBy: 'multi-user.target' });
 });
 
-test('cloud-init writes the NAT\'s files and starts the unit; it installs no packages', () => {
+test('cloud-init writes the loader and the NAT\'s config, runs the loader, then starts the unit; it installs no packages', () => {
   const cc = bundle.cloudConfig;
   const modes = Object.fromEntries(cc.write_files.map((f) => [f.path, f.permissions]));
-  expect(modes).toMatchObject({ [SCRIPT_PATH]: '0755', [CONF_PATH]: '0644', [UNIT_PATH]: expect.anything() });
+  expect(modes).toMatchObject({ [LOADER]: '0755', [CONF_PATH]: '0644' });
+  // The boot files themselves are not in user data: the loader installed them, with their manifest modes.
+  expect(cc.write_files.map((f) => f.path)).not.toContain(SCRIPT_PATH);
+  expect(bundle.s3?.manifest.files.find((f) => f.dest === SCRIPT_PATH)?.mode).toBe('0755');
   expect(cc.packages).toBeUndefined();
-  expect(cc.runcmd?.slice(0, 2)).toEqual([
+  expect(cc.runcmd?.slice(0, 3)).toEqual([
+    [LOADER],
     ['systemctl', 'daemon-reload'],
     ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
   ]);

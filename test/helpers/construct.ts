@@ -1,6 +1,7 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Construct } from 'constructs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { LONGEST_BUCKET_NAME } from '../../lib/nat/boot-files';
 import { synthScope, synthStack as synthWholeStack, variableList, type TerraformStack } from '../../lib/testing';
 
 /** A synthesized cdk.tf.json, parsed. Keys are snake_case, as Terraform reads them. */
@@ -83,13 +84,49 @@ export interface DecodedUserData {
   readonly cloudConfig: { write_files: { path: string; permissions: string; content: string }[]; runcmd: unknown[] } & Record<string, any>;
 }
 
-export function decodeUserData(launchTemplate: TfResource): DecodedUserData {
-  const raw = Buffer.from(String(launchTemplate.user_data), 'base64');
+export function decodeUserData(tf: TfJson, launchTemplate: TfResource): DecodedUserData {
+  const userData = String(launchTemplate.user_data);
+  const rendered = /^\$\{base64gzip\(local\.([^)]+)\)\}$/.exec(userData);
+  const raw = rendered ? gzipSync(renderedUserDataText(tf, rendered[1]), { level: 9 }) : Buffer.from(userData, 'base64');
   // cloud-init accepts gzip-compressed user data as well; EC2's limit applies to what it is sent.
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
   const cloudConfig = parseYaml(text);
   cloudConfig.write_files = (cloudConfig.write_files ?? []).map(decodeWriteFile);
   return { text, bytes: raw.length, cloudConfig };
+}
+
+/** The bucket name the decoded user data's manifest gets in place of the one Terraform learns at apply: the longest S3 allows. */
+export const STAND_IN_BUCKET = LONGEST_BUCKET_NAME;
+
+/**
+ * The cloud-config text of user data Terraform renders (`#cloud-config` and `yamlencode` of a
+ * local), as EC2 would get it: the manifest's local put in, the bucket's name given as
+ * STAND_IN_BUCKET and Terraform's template escapes undone. Formatted by the yaml package, so
+ * its size is close to, not equal to, what Terraform's `yamlencode` makes.
+ */
+function renderedUserDataText(tf: TfJson, textLocal: string): string {
+  const locals = (tf as unknown as { locals?: Record<string, unknown> }).locals ?? {};
+  const join = /^\$\{join\("", \["#cloud-config\\n", yamlencode\(local\.([^)]+)\)\]\)\}$/.exec(String(locals[textLocal]));
+  if (!join) throw new Error(`local.${textLocal} is not the cloud-config join this helper evaluates: ${String(locals[textLocal]).slice(0, 120)}`);
+  const resolve = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const text = value
+        .replace(/\$\{local\.([A-Za-z0-9_-]+)\}/g, (_m, name: string) => {
+          const local = locals[name];
+          if (typeof local !== 'string') throw new Error(`local.${name} is not a string local`);
+          return local;
+        })
+        .replace(/\$\{aws_s3_bucket\.[A-Za-z0-9_-]+\.bucket\}/g, STAND_IN_BUCKET);
+      if (/(^|[^$])\$\{/.test(text)) throw new Error(`user data holds an expression this helper cannot evaluate: ${/(^|[^$])\$\{[^}]*\}/.exec(text)?.[0]}`);
+      return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+    }
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    return value;
+  };
+  const document = locals[join[1]];
+  if (typeof document !== 'object' || document === null) throw new Error(`local.${join[1]} is not the cloud-config document (Terraform merges it: evaluate with terraform)`);
+  return `#cloud-config\n${stringifyYaml(resolve(document), { lineWidth: 0 })}`;
 }
 
 /** A write_files entry with its content as the file will hold it (cloud-init's b64 and gz+b64 encodings undone). */

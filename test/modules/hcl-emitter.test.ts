@@ -1,5 +1,6 @@
 import { generateModules } from '../../lib/modules/generate';
 import { expression, hclForScope, template } from '../../lib/modules/hcl';
+import { attribute, renderBody } from '../../lib/modules/hcl/body';
 import { renameReferences } from '../../lib/modules/hcl/values';
 import { NatInstance } from '../../lib/nat/nat-instance';
 import { moduleJson } from './module-json';
@@ -49,6 +50,24 @@ describe('HCL templates (JSON string values)', () => {
     expect(lines[0]).toBe('<<EOT');
     expect(lines.map((l) => l.replace('\u0000', ''))).toContain('NAT_ID="${var.name}"');
     expect(lines.at(-1)?.replace('\u0000', '')).toBe('EOT');
+  });
+});
+
+describe('HCL bodies', () => {
+  it('GIVEN a heredoc between one-line attributes THEN all their `=` align, as terraform fmt aligns them', () => {
+    const lines = renderBody([attribute('a', ['1']), attribute('bb', ['<<EOT', 'hello', 'EOT']), attribute('cccccc', ['2']), attribute('d', ['3'])]);
+    expect(lines).toEqual(['a      = 1', 'bb     = <<EOT', 'hello', 'EOT', 'cccccc = 2', 'd      = 3']);
+  });
+
+  it('GIVEN a NAT\'s boot object THEN its content is an attribute (a heredoc), not a `dynamic` block\'s content', () => {
+    const hcl = hclForScope((scope) => {
+      new NatInstance(scope, 'nat', {
+        natId: 'dev-shared', region: 'ap-northeast-1', vpcId: 'vpc-0123456789abcdef0', publicSubnetId: 'subnet-0123456789abcdef0',
+        servedCidrs: ['10.0.0.0/16'], instanceTypes: ['t4g.nano'],
+      });
+    });
+    expect(hcl).toMatch(/resource "aws_s3_object" "nat_boot-files_object-nat-boot-sh_[0-9A-F]+" \{\n  bucket       = [^\n]+\n  content      = <<EOT\n#!\/usr\/bin\/env bash\n/);
+    expect(hcl).not.toMatch(/^\s+content \{$/m);
   });
 });
 

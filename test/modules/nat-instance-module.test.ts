@@ -1,6 +1,6 @@
 import { amiParameter } from '../../lib/nat/nat-instance';
 import { DEFAULT_SSM_POLICY_ARN } from '../../lib/nat/nat-role';
-import { bootFile, bootScript, bootUnit, BOOT_SCRIPT_PATH, BOOT_CONFIG_PATH, SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
+import { bootFile, bootScript, bootUnit, BOOT_LOADER_PATH, BOOT_SCRIPT_PATH, BOOT_CONFIG_PATH, SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
 import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { messagesOf, moduleJson, resourceOf } from './module-json';
 
@@ -143,17 +143,23 @@ describe('modules/nat-instance image and user data', () => {
     expect(nat().main.locals.user_data_text).toBe('${join("", ["#cloud-config\\n", yamlencode(local.cloud_config)])}');
   });
 
-  it('GIVEN the boot script and unit THEN the module ships them as files, byte for byte those of the spec stacks, read with file()', () => {
-    const files = nat().main.locals.cloud_config_base.write_files as { path: string; content: string; encoding?: string }[];
-    for (const file of [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES]) {
+  it('GIVEN the boot files THEN the module ships them as its own boot/ files, byte for byte those of lib/nat/boot, each uploaded from there and pinned by filesha256()', () => {
+    const objects = Object.values(nat().main.resource.aws_s3_object ?? {}) as { key: string; source: string; source_hash: string }[];
+    const manifest = String(nat().main.locals.nat_boot_files_manifest);
+    const files = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES];
+    expect(objects).toHaveLength(files.length);
+    for (const file of files) {
       expect(nat().files[`boot/${file.name}`]).toBe(bootFile(file.name));
-      const entry = files.find((f) => f.path === file.path);
-      expect(entry).toMatchObject({ path: file.path, permissions: file.permissions });
-      expect(entry?.content).toContain(`file("\${path.module}/boot/${file.name}")`);
+      const digest = `\${filesha256("\${path.module}/boot/${file.name}")}`;
+      expect(objects).toContainEqual(expect.objectContaining({
+        source: `\${path.module}/boot/${file.name}`, source_hash: digest, key: `boot/${digest}/${file.name}`,
+      }));
+      expect(manifest).toContain(`file ${file.name} ${digest} ${file.permissions} ${file.path}\n`);
     }
-    expect(files.find((f) => f.path === BOOT_SCRIPT_PATH)?.content).toBe(
-      '${join("\\n", [for l in split("\\n", file("${path.module}/boot/nat-boot.sh")) : replace(l, "/^[ \\\\t]+/", "") if !can(regex("^[ \\\\t]*#", l)) || can(regex("^#!|^[ \\\\t]*# shellcheck ", l))])}',
-    );
+    const written = (nat().main.locals.cloud_config_base.write_files as { path: string; content: string }[]);
+    expect(written.map((f) => f.path)).not.toContain(BOOT_SCRIPT_PATH);
+    // The loader is in user data as it is in lib/nat/boot (Terraform's `$${` read as `${`).
+    expect(written.find((f) => f.path === BOOT_LOADER_PATH)?.content.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')).toBe(bootFile('nat-load.sh'));
     expect(bootFile('nat-boot.sh')).toBe(bootScript());
     expect(bootFile('cdktf-egress-nat.service')).toBe(bootUnit());
   });

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootObjects, bootObjectsStatement, BOOT_KEY_PREFIX } from '../../lib/nat/boot-objects';
-import { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, cloudConfig, renderBootConfig, renderUserData, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, userDataBytes } from '../../lib/nat/user-data';
+import { gzipSync } from 'node:zlib';
+import { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, cloudConfig, cloudConfigText, renderBootConfig, SHIPPED_BOOT_FILES, USER_DATA_LIMIT, userDataBytes } from '../../lib/nat/user-data';
 import { renderWatchdogConfig, WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { NatInstance } from '../../lib/nat/nat-instance';
 import { onlyResource, onlyWhere, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
@@ -79,20 +80,35 @@ describe('user data with the boot files in S3', () => {
     expect(cc.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'cdktf-egress-nat.service']);
   });
 
-  it('GIVEN 12 KB of incompressible user writeFiles THEN they fit, and they would not beside the inline boot files', () => {
+  it('GIVEN 12 KB of incompressible user writeFiles THEN they fit', () => {
     const own = userDataBytes({ bootConfig, watchdogConfig, bootManifest });
     const total = userDataBytes({ bootConfig, watchdogConfig, bootManifest, writeFiles: userFiles });
     expect(total - own).toBeGreaterThanOrEqual(12 * 1024);
     expect(total).toBeLessThanOrEqual(USER_DATA_LIMIT);
-    expect(() => renderUserData({ bootConfig, watchdogConfig, writeFiles: userFiles })).toThrow(/EC2 accepts at most 16384/);
+  });
+
+  it('GIVEN the boot files unchanged in user data instead THEN they alone are over the 16 KB EC2 accepts: there is no inline option', () => {
+    const inline = cloudConfig({ bootConfig, watchdogConfig, bootManifest }) as { write_files: { path: string; permissions: string; content: string }[] };
+    inline.write_files.push(...FILES.map((f) => ({ path: f.path, permissions: f.permissions, content: readFileSync(join(BOOT, f.name), 'utf8') })));
+    const text = `#cloud-config\n${JSON.stringify(inline)}`;
+    expect(gzipSync(text, { level: 9 }).length).toBeGreaterThan(USER_DATA_LIMIT);
+    expect(cloudConfigText({ bootConfig, watchdogConfig, bootManifest }).length).toBeLessThan(text.length / 5);
   });
 });
 
-describe('NatInstance with bootFilesFrom: s3', () => {
-  const nat = (): TfJson => synthConstruct((scope) => new NatInstance(scope, 'nat', {
+describe('NatInstance (boot files from S3, the only source)', () => {
+  const props = {
     natId: 'dev-shared', region: 'ap-northeast-1', vpcId: 'vpc-hub', publicSubnetId: 'subnet-pub-a', servedCidrs: ['10.0.0.0/16'],
-    privateRouteTableIds: ['rtb-priv'], instanceTypes: ['t4g.nano'], bootFilesFrom: 's3',
-  }));
+    privateRouteTableIds: ['rtb-priv'], instanceTypes: ['t4g.nano'],
+  };
+  const nat = (): TfJson => synthConstruct((scope) => new NatInstance(scope, 'nat', props));
+
+  it('GIVEN bootFilesFrom s3 named THEN it synthesizes the same; GIVEN user-data THEN it is refused, naming the fix', () => {
+    const named = synthConstruct((scope) => new NatInstance(scope, 'nat', { ...props, bootFilesFrom: 's3' }));
+    expect(named).toEqual(nat());
+    expect(() => synthConstruct((scope) => new NatInstance(scope, 'nat', { ...props, bootFilesFrom: 'user-data' as 's3' })))
+      .toThrow('NatInstance dev-shared: bootFilesFrom "user-data" is not available; the boot files come from S3 (leave bootFilesFrom out)');
+  });
 
   it('THEN the boot files are objects the ASG waits for, the role reads only them, and user data carries the loader and manifest, not the scripts', () => {
     const t = nat();

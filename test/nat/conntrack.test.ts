@@ -17,7 +17,7 @@ function synth(overrides: Partial<NatInstanceProps> = {}): TfJson {
 }
 
 function natConf(tf: TfJson): Record<string, string> {
-  const file = decodeUserData(onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
+  const file = decodeUserData(tf, onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
   return shellConfig(file!.content);
 }
 

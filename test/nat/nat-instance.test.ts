@@ -51,7 +51,7 @@ describe('NatInstance auto scaling group', () => {
       { name: 'cdktf-egress-launch', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 1200 },
       { name: 'cdktf-egress-terminate', lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING', default_result: 'CONTINUE', heartbeat_timeout: 120 },
     ]);
-    const conf = shellConfig(decodeUserData(onlyResource(tf(), 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf')!.content);
+    const conf = shellConfig(decodeUserData(tf(), onlyResource(tf(), 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf')!.content);
     expect(conf).toMatchObject({ LAUNCH_HOOK: 'cdktf-egress-launch', TERMINATE_HOOK: 'cdktf-egress-terminate', HOLDER_WAIT_SECONDS: '900' });
     expect(Number(conf.HOLDER_WAIT_SECONDS)).toBeLessThan(asg().initial_lifecycle_hook[0].heartbeat_timeout);
   });
@@ -200,18 +200,19 @@ describe('NatInstance launch template', () => {
   it('GIVEN IPv4 only THEN the primary interface gets a public IPv4 address and no IPv6 address', () => {
     expect(lt().network_interfaces).toEqual([expect.objectContaining({ device_index: 0, subnet_id: 'subnet-public-a', associate_public_ip_address: 'true' })]);
     expect(lt().network_interfaces[0]).not.toHaveProperty('ipv6_address_count');
-    expect(shellConfig(configFile(lt())).EC2_ENDPOINT_URL).toBe('');
+    expect(shellConfig(configFile(tf())).EC2_ENDPOINT_URL).toBe('');
   });
 
   it('GIVEN ipv6 THEN the primary interface has no public IPv4 but one IPv6 address, and EC2 is reached over its dual-stack endpoint', () => {
-    const v6 = onlyResource(synthNat({ ipv6: true }), 'aws_launch_template');
+    const v6tf = synthNat({ ipv6: true });
+    const v6 = onlyResource(v6tf, 'aws_launch_template');
     expect(v6.network_interfaces).toEqual([expect.objectContaining({ associate_public_ip_address: 'false', ipv6_address_count: 1 })]);
-    expect(shellConfig(configFile(v6)).EC2_ENDPOINT_URL).toBe('https://ec2.ap-northeast-1.api.aws');
+    expect(shellConfig(configFile(v6tf)).EC2_ENDPOINT_URL).toBe('https://ec2.ap-northeast-1.api.aws');
   });
 });
 
-function configFile(lt: Record<string, any>): string {
-  const file = decodeUserData(lt).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
+function configFile(tf: TfJson): string {
+  const file = decodeUserData(tf, onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files.find((f) => f.path === '/etc/cdktf-egress/nat.conf');
   if (!file) throw new Error('nat.conf is not written');
   return file.content;
 }
@@ -232,7 +233,7 @@ describe('NatInstance egress interface modes', () => {
     const natIngress = resourcesWhere(tf, 'aws_security_group_rule', 'security_group_id', refTo(tf, 'aws_security_group', natSg))
       .filter((r) => r.type === 'ingress');
     expect(natIngress).toHaveLength(0);
-    const conf = shellConfig(configFile(onlyResource(tf, 'aws_launch_template')));
+    const conf = shellConfig(configFile(tf));
     expect(conf).toMatchObject({ EGRESS_MODE: 'primary', HUB_CIDRS: '', SPOKES: '1=10.1.0.0/16' });
   });
 });

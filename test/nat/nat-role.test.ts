@@ -1,6 +1,6 @@
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
 import { NatRole, natBootPolicy } from '../../lib/nat/nat-role';
-import { onlyResource, refTo, synthConstruct, type TfJson } from '../helpers/construct';
+import { onlyResource, onlyWhere, refTo, synthConstruct, type TfJson } from '../helpers/construct';
 
 interface Statement {
   Sid?: string;
@@ -12,7 +12,7 @@ interface Statement {
 
 const actionsOf = (s: Statement) => [s.Action].flat();
 const statementsFor = (statements: Statement[], action: string) => statements.filter((s) => actionsOf(s).includes(action));
-const bootStatements = (tf: TfJson): Statement[] => JSON.parse(onlyResource(tf, 'aws_iam_role_policy').policy).Statement;
+const bootStatements = (tf: TfJson): Statement[] => JSON.parse(onlyWhere(tf, 'aws_iam_role_policy', 'name', 'nat-boot').policy).Statement;
 
 const NAT_TAG_CONDITION = { StringEquals: { 'aws:ResourceTag/cdktf-egress:nat': 'dev-shared' } };
 
@@ -128,7 +128,7 @@ describe('NatInstance role', () => {
 
   it('GIVEN the boot policy THEN the ASG launches only after it exists, so the first boot may attach its ENIs', () => {
     const tf = synthNat({});
-    const policy = refTo(tf, 'aws_iam_role_policy', onlyResource(tf, 'aws_iam_role_policy')).replace(/^\$\{(.*)\.id\}$/, '$1');
+    const policy = refTo(tf, 'aws_iam_role_policy', onlyWhere(tf, 'aws_iam_role_policy', 'name', 'nat-boot')).replace(/^\$\{(.*)\.id\}$/, '$1');
     expect(onlyResource(tf, 'aws_autoscaling_group').depends_on).toContain(policy);
   });
 

@@ -22,7 +22,7 @@ describe('NatInstance user data rendering', () => {
     const tf = synthConstruct((scope) => ['a', 'b', 'c'].forEach((n) => new NatInstance(scope, `nat-${n}`, nat(`dev-${n}`, `subnet-${n}`))));
     expect(stringify).toHaveBeenCalledTimes(3);
     expect(gzip).toHaveBeenCalledTimes(3);
-    const texts = resources(tf, 'aws_launch_template').map((lt) => decodeUserData(lt).text);
+    const texts = resources(tf, 'aws_launch_template').map((lt) => decodeUserData(tf, lt).text);
     expect(texts).toHaveLength(3);
     texts.forEach((text, i) => expect(text).toContain(`NAT_ID="dev-${'abc'[i]}"`));
   });

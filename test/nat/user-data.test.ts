@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { NatInstance, type NatInstanceProps } from '../../lib/nat/nat-instance';
-import { cloudConfigText, renderBootConfig, renderUserData, shippedBootText } from '../../lib/nat/user-data';
-import { decodeUserData, once, onlyResource, shellConfig, synthConstruct, tokenList, type DecodedUserData } from '../helpers/construct';
+import { cloudConfigText, compressUserData, renderBootConfig } from '../../lib/nat/user-data';
+import { decodeUserData, once, onlyResource, shellConfig, STAND_IN_BUCKET, synthConstruct, type DecodedUserData } from '../helpers/construct';
 
 const BOOT_DIR = join(__dirname, '..', '..', 'lib', 'nat', 'boot');
 const SCRIPT = '/opt/cdktf-egress/nat-boot.sh';
@@ -15,8 +15,22 @@ const AWS_LIB = '/opt/cdktf-egress/nat-aws.sh';
 const HANDOVER_LIB = '/opt/cdktf-egress/nat-handover.sh';
 const WATCH = '/opt/cdktf-egress/nat-watch.sh';
 const WATCH_UNIT = '/etc/systemd/system/cdktf-egress-nat-watch.service';
-const NAT_FILES: [string, string][] = [[SCRIPT, '0755'], [UNIT, '0644'], [AWS_LIB, '0644'], [HANDOVER_LIB, '0644'], [WATCH, '0755'], [WATCH_UNIT, '0644'], [CONF, '0644']];
-const WATCHDOG = ['/opt/cdktf-egress/nat-watchdog.sh', '/etc/systemd/system/cdktf-egress-watchdog.service', '/etc/systemd/system/cdktf-egress-watchdog.timer', '/etc/cdktf-egress/watchdog.conf'];
+const LOADER = '/opt/cdktf-egress/nat-load.sh';
+const MANIFEST = '/etc/cdktf-egress/boot.manifest';
+/** What user data writes: the loader, the manifest and the NAT's config; the boot files come from S3. */
+const NAT_FILES: [string, string][] = [[LOADER, '0755'], [MANIFEST, '0644'], [CONF, '0644']];
+const WATCHDOG_CONF = '/etc/cdktf-egress/watchdog.conf';
+/** What the loader installs from S3, in the manifest's order: name, mode, destination. */
+const BOOT_FILES: [string, string, string][] = [
+  ['nat-boot.sh', '0755', SCRIPT], ['cdktf-egress-nat.service', '0644', UNIT], ['nat-aws.sh', '0644', AWS_LIB], ['nat-handover.sh', '0644', HANDOVER_LIB],
+  ['nat-watch.sh', '0755', WATCH], ['cdktf-egress-nat-watch.service', '0644', WATCH_UNIT],
+];
+const WATCHDOG_FILES: [string, string, string][] = [
+  ['nat-watchdog.sh', '0755', '/opt/cdktf-egress/nat-watchdog.sh'], ['cdktf-egress-watchdog.service', '0644', '/etc/systemd/system/cdktf-egress-watchdog.service'],
+  ['cdktf-egress-watchdog.timer', '0644', '/etc/systemd/system/cdktf-egress-watchdog.timer'],
+];
+const sha = (name: string): string => createHash('sha256').update(readFileSync(join(BOOT_DIR, name))).digest('hex');
+const manifestFiles = (userData: DecodedUserData): string[] => fileAt(userData, MANIFEST).content.split('\n').filter((l) => l.startsWith('file '));
 
 const BASE: NatInstanceProps = {
   natId: 'dev-shared',
@@ -43,7 +57,7 @@ const BASE: NatInstanceProps = {
 
 function userDataOf(props: Partial<NatInstanceProps> = {}): DecodedUserData {
   const tf = synthConstruct((scope) => new NatInstance(scope, 'nat', { ...BASE, ...props }));
-  return decodeUserData(onlyResource(tf, 'aws_launch_template'));
+  return decodeUserData(tf, onlyResource(tf, 'aws_launch_template'));
 }
 
 const fileAt = (userData: DecodedUserData, path: string) => {
@@ -65,18 +79,20 @@ describe('NAT user data', () => {
     expect(userData().bytes).toBeLessThanOrEqual(16 * 1024);
   });
 
-  it('GIVEN a NAT THEN the boot script is installed executable: the shell file in the repository without its comment lines and indentation', () => {
-    const source = readFileSync(join(BOOT_DIR, 'nat-boot.sh'), 'utf8');
-    const shipped = fileAt(userData(), SCRIPT);
-    expect(shipped).toEqual({ path: SCRIPT, permissions: '0755', content: shippedBootText('nat-boot.sh') });
-    const code = (text: string) => text.split('\n').filter((line) => !/^[ \t]*#/.test(line) || /^#!|^[ \t]*# shellcheck /.test(line)).map((line) => line.trimStart());
-    expect(shipped?.content.split('\n')).toEqual(code(source));
-    expect(shipped?.content.startsWith('#!/usr/bin/env bash\n')).toBe(true);
-    expect(shipped?.content.length).toBeLessThan(source.length * 0.8);
+  it('GIVEN a NAT THEN user data carries the loader, byte for byte the file in the repository, and runs it before the units', () => {
+    expect(fileAt(userData(), LOADER)).toEqual({ path: LOADER, permissions: '0755', content: readFileSync(join(BOOT_DIR, 'nat-load.sh'), 'utf8') });
+    expect(userData().cloudConfig.runcmd[0]).toEqual([LOADER]);
   });
 
-  it('GIVEN a NAT THEN the systemd unit is installed from the repository file', () => {
-    expect(fileAt(userData(), UNIT)).toEqual({ path: UNIT, permissions: '0644', content: shippedBootText('cdktf-egress-nat.service') });
+  it('GIVEN a NAT THEN the manifest names the bucket and pins each boot file by the SHA-256 of its file in the repository, with its mode and destination', () => {
+    const lines = fileAt(userData(), MANIFEST).content.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(lines[0]).toBe(`bucket ${STAND_IN_BUCKET} ap-northeast-1`);
+    expect(lines.slice(1)).toEqual([...BOOT_FILES, ...WATCHDOG_FILES].map(([name, mode, dest]) => `file ${name} ${sha(name)} ${mode} ${dest}`));
+  });
+
+  it('GIVEN a NAT THEN no boot script or unit is written from user data: they come from S3 unchanged', () => {
+    const written = userData().cloudConfig.write_files.map((f) => f.path);
+    for (const [, , dest] of [...BOOT_FILES, ...WATCHDOG_FILES]) expect(written).not.toContain(dest);
   });
 
   it('GIVEN a NAT THEN its boot config names the NAT, region and mode', () => {
@@ -103,10 +119,7 @@ describe('NAT user data', () => {
   it('GIVEN user write_files THEN they come after the NAT\'s own files, 0644 unless given', () => {
     expect(userData().cloudConfig.write_files.map((f) => [f.path, f.permissions])).toEqual([
       ...NAT_FILES,
-      [WATCHDOG[0], '0755'],
-      [WATCHDOG[1], '0644'],
-      [WATCHDOG[2], '0644'],
-      [WATCHDOG[3], '0644'],
+      [WATCHDOG_CONF, '0644'],
       ['/etc/motd', '0644'],
       ['/usr/local/bin/probe.sh', '0700'],
     ]);
@@ -115,6 +128,7 @@ describe('NAT user data', () => {
 
   it('GIVEN user runcmd THEN the entries run after the NAT service and the watchdog timer are enabled and started', () => {
     expect(userData().cloudConfig.runcmd).toEqual([
+      [LOADER],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat.service'],
       ['systemctl', 'enable', '--now', 'cdktf-egress-nat-watch.service'],
@@ -124,23 +138,17 @@ describe('NAT user data', () => {
     ]);
   });
 
-  it('GIVEN a NAT without user files or commands THEN only the NAT\'s own files are written: script, libraries, watcher, units, config, watchdog', () => {
+  it('GIVEN a NAT without user files or commands THEN only the NAT\'s own files are written: loader, manifest, config, watchdog config', () => {
     const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined });
-    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([...NAT_FILES.map(([path]) => path), ...WATCHDOG]);
-    expect(plain.cloudConfig.runcmd).toHaveLength(4);
+    expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual([...NAT_FILES.map(([path]) => path), WATCHDOG_CONF]);
+    expect(plain.cloudConfig.runcmd).toHaveLength(5);
   });
 
-  it('GIVEN watchdog false THEN no watchdog file or timer is shipped', () => {
+  it('GIVEN watchdog false THEN no watchdog config, file or timer is shipped', () => {
     const plain = userDataOf({ userDataWriteFiles: undefined, userDataRuncmd: undefined, watchdog: false });
     expect(plain.cloudConfig.write_files.map((f) => f.path)).toEqual(NAT_FILES.map(([path]) => path));
-    expect(plain.cloudConfig.runcmd).toHaveLength(3);
-  });
-
-  it('GIVEN the watcher, the shell libraries and the watchdog THEN each is its file in the repository without comment lines', () => {
-    for (const [path, name] of [[AWS_LIB, 'nat-aws.sh'], [HANDOVER_LIB, 'nat-handover.sh'], [WATCH, 'nat-watch.sh'], [WATCH_UNIT, 'cdktf-egress-nat-watch.service'], [WATCHDOG[0], 'nat-watchdog.sh']]) {
-      expect(fileAt(userData(), path).content).toBe(shippedBootText(name));
-    }
-    expect(fileAt(userData(), WATCHDOG[0]).permissions).toBe('0755');
+    expect(manifestFiles(plain).map((l) => l.split(' ')[1])).toEqual(BOOT_FILES.map(([name]) => name));
+    expect(plain.cloudConfig.runcmd).toHaveLength(4);
   });
 
   it('GIVEN write_files content that compresses past 16 KB THEN the NAT is rejected with the size, the limit and what to shorten', () => {
@@ -152,13 +160,13 @@ describe('NAT user data', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^user data would be (\d+) bytes gzip-compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd, or set monitoring\.watchdog: false \(about 3\.7 KB less\)$/.exec(message);
+    const match = /^user data would be (\d+) bytes gzip-compressed; EC2 accepts at most 16384\. Shorten userData\.writeFiles or userData\.runcmd$/.exec(message);
     expect(match).not.toBeNull();
     expect(Number(match?.[1])).toBeGreaterThan(16 * 1024);
   });
 });
 
-describe('renderBootConfig and renderUserData', () => {
+describe('renderBootConfig and the cloud-config', () => {
   const minimal = { natId: 'n', region: 'us-east-1', egressMode: 'primary' as const, hubCidrs: [], spokes: [], portForwards: [] };
 
   it('GIVEN no retry or conntrack settings THEN the boot script gets 8 attach attempts, 60 s to wait for an interface and conntrack sized by memory', () => {
@@ -184,27 +192,18 @@ describe('renderBootConfig and renderUserData', () => {
     });
   });
 
-  it('GIVEN plain values THEN the user data is the base64 of the gzip-compressed cloud-config text', () => {
-    const props = { bootConfig: renderBootConfig(minimal), runcmd: ['echo hi'] };
-    const text = gunzipSync(Buffer.from(renderUserData(props), 'base64')).toString('utf8');
+  it('GIVEN plain values THEN the bytes measured are the gzip of the cloud-config text', () => {
+    const props = { bootConfig: renderBootConfig(minimal), bootManifest: '', runcmd: ['echo hi'] };
+    const text = gunzipSync(compressUserData(cloudConfigText(props))).toString('utf8');
     expect(text).toBe(cloudConfigText(props));
     expect(parseYaml(text).runcmd).toContain('echo hi');
   });
 
   it('GIVEN no packages THEN cloud-init installs nothing (the boot script installs nftables only when nft is missing)', () => {
-    expect(parseYaml(cloudConfigText({ bootConfig: '' })).packages).toBeUndefined();
+    expect(parseYaml(cloudConfigText({ bootConfig: '', bootManifest: '' })).packages).toBeUndefined();
   });
 
   it('GIVEN packages THEN cloud-init installs each once', () => {
-    expect(parseYaml(cloudConfigText({ bootConfig: '', packages: ['conntrack-tools', 'nftables', 'conntrack-tools'] })).packages).toEqual(['conntrack-tools', 'nftables']);
-  });
-
-  it('GIVEN a value only Terraform knows THEN rendering is refused here', () => {
-    expect(() =>
-      synthConstruct((scope) => {
-        const bootConfig = renderBootConfig({ ...minimal, egressMode: 'dedicated', hubCidrs: tokenList(scope, 'hub_cidrs') });
-        renderUserData({ bootConfig });
-      }),
-    ).toThrow('user data with unresolved values must be rendered by the module writer');
+    expect(parseYaml(cloudConfigText({ bootConfig: '', bootManifest: '', packages: ['conntrack-tools', 'nftables', 'conntrack-tools'] })).packages).toEqual(['conntrack-tools', 'nftables']);
   });
 });

@@ -59,14 +59,15 @@ describe('natInstances[].monitoring', () => {
 describe('EgressStack monitoring', () => {
   it('GIVEN metrics every 120 s THEN the shipped watchdog.conf says so, names the VPCs, and the role may put metrics', () => {
     const tf = synth({ metrics: true, metricsPeriod: 120 });
-    const files = decodeUserData(onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files;
+    const files = decodeUserData(tf, onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files;
     const conf = shellConfig(files.find((f) => f.path === '/etc/cdktf-egress/watchdog.conf')!.content);
     expect(conf).toMatchObject({ METRICS_PERIOD: '120', METRIC_HUB: 'hub', METRIC_SPOKES: '2=app1', WATCHDOG_REPAIRS: '3', WATCHDOG_PROBE: '' });
     expect(resourcesWhere(tf, 'aws_iam_role_policy', 'name', 'nat-metrics')).toHaveLength(1);
   });
 
   it('GIVEN watchdog false THEN no watchdog is shipped', () => {
-    const files = decodeUserData(onlyResource(synth({ watchdog: false }), 'aws_launch_template')).cloudConfig.write_files;
+    const tf = synth({ watchdog: false });
+    const files = decodeUserData(tf, onlyResource(tf, 'aws_launch_template')).cloudConfig.write_files;
     expect(files.map((f) => f.path)).not.toContain('/opt/cdktf-egress/nat-watchdog.sh');
   });
 

@@ -1,16 +1,20 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
-import { cloudConfig, shippedBootText } from '../../lib/nat/user-data';
+import { createHash } from 'node:crypto';
+import { bootFile, BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, SHIPPED_BOOT_FILES } from '../../lib/nat/user-data';
+import { WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { SpecError, validateSpec } from '../../lib/spec';
 import { ROOT } from '../helpers/synth';
-import { assertTerraformAvailable, plannedResources, terraformPlan, type PlannedResource, type PlanResult } from './terraform';
+import { assertTerraformAvailable, PLAN_BOOT_BUCKET, plannedResources, terraformPlan, writePlanBucketOverride, type PlannedResource, type PlanResult } from './terraform';
 
 // Every root under examples/ must init against the offline aws provider, validate and plan
 // with mock credentials, calling the generated modules by their relative source: what a
-// user of modules/ runs. The Terraform Cloud example plans on a local backend.
+// user of modules/ runs. The Terraform Cloud example plans on a local backend. The NAT
+// modules' boot bucket is given a name (S3 makes one from its prefix only at apply), so the
+// user data, whose manifest names the bucket, is known at plan time and read back.
 
 const EXAMPLES_DIR = join(ROOT, 'examples');
 const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((name) => statSync(join(EXAMPLES_DIR, name)).isDirectory()).sort();
@@ -21,11 +25,16 @@ const LOCAL_BACKEND_OVERRIDE = { terraform: { backend: { local: {} } } };
 
 let ready: Promise<void> | undefined;
 const plans = new Map<string, Promise<PlanResult>>();
+/** Where each example was planned: the objects' `source` paths are relative to it. */
+const planDirs = new Map<string, string>();
 
 /** A copy of examples/<name> with modules/ two levels up, as its `../../modules/...` sources expect. */
 function scratchCopy(name: string): string {
   const root = mkdtempSync(join(tmpdir(), `egress-example-${name}-`));
   cpSync(join(ROOT, 'modules'), join(root, 'modules'), { recursive: true });
+  for (const module of readdirSync(join(root, 'modules'))) {
+    if (statSync(join(root, 'modules', module)).isDirectory()) writePlanBucketOverride(join(root, 'modules', module));
+  }
   const skip = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup']);
   cpSync(join(EXAMPLES_DIR, name), join(root, 'examples', name), { recursive: true, filter: (path) => !skip.has(basename(path)) });
   return join(root, 'examples', name);
@@ -41,6 +50,7 @@ function planOf(name: string): Promise<PlanResult> {
   if (!plan) {
     plan = (ready ??= assertTerraformAvailable()).then(() => {
       const dir = scratchCopy(name);
+      planDirs.set(name, dir);
       if (usesCloud(dir)) writeFileSync(join(dir, 'zz_local_backend_override.tf.json'), JSON.stringify(LOCAL_BACKEND_OVERRIDE));
       return terraformPlan(dir);
     });
@@ -87,19 +97,30 @@ describe('examples/', () => {
   }, PLAN_TIMEOUT);
 
   it.concurrent.each(EXAMPLES.filter((name) => name !== 'vpc-endpoints'))(
-    'GIVEN examples/%s THEN the user data is known at plan time and ships the module\'s boot script and unit, the spec stacks\' bytes',
+    'GIVEN examples/%s THEN user data carries the loader byte for byte and a manifest pinning each of the module\'s boot files, uploaded byte for byte from the module\'s boot/',
     async (name) => {
-      const templates = (await resourcesOf(name)).filter((r) => r.type === 'aws_launch_template');
+      const resources = await resourcesOf(name);
+      const templates = resources.filter((r) => r.type === 'aws_launch_template');
       expect(templates).toHaveLength(1);
       const { text, bytes: sent, config } = decodeUserData(templates[0]);
       expect(text.startsWith('#cloud-config\n')).toBe(true);
-      const expected = cloudConfig({ bootConfig: '' }).write_files as CloudConfig['write_files'];
-      // Every boot file the spec stacks ship, as Terraform rendered it from the module's boot/
-      // (comment lines and indentation dropped by the same patterns): the same bytes.
-      for (const file of expected.filter((f) => f.path.startsWith('/opt/') || f.path.startsWith('/etc/systemd/'))) {
-        expect(fileAt(config, file.path)).toEqual(file);
+      expect(fileAt(config, BOOT_LOADER_PATH)).toEqual({ path: BOOT_LOADER_PATH, permissions: '0755', content: bootFile('nat-load.sh') });
+      const manifest = (fileAt(config, BOOT_MANIFEST_PATH)?.content ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const region = /^REGION="([a-z0-9-]+)"$/m.exec(fileAt(config, '/etc/cdktf-egress/nat.conf')?.content ?? '')?.[1];
+      expect(region).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
+      expect(manifest[0]).toBe(`bucket ${PLAN_BOOT_BUCKET} ${region}`);
+      const files = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES];
+      const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+      expect(manifest.slice(1)).toEqual(files.map((f) => `file ${f.name} ${sha(join(ROOT, 'lib/nat/boot', f.name))} ${f.permissions} ${f.path}`));
+      // No boot script is written from user data: each comes from its object.
+      for (const f of files) expect(fileAt(config, f.path)).toBeUndefined();
+      const objects = resources.filter((r) => r.type === 'aws_s3_object');
+      expect(objects.map((o) => String(o.values.key)).sort()).toEqual(files.map((f) => `boot/${sha(join(ROOT, 'lib/nat/boot', f.name))}/${f.name}`).sort());
+      for (const o of objects) {
+        const file = String(o.values.source);
+        expect(file).toMatch(/^\.\.\/\.\.\/modules\/(nat-instance|multi-vpc-nat)\/boot\/[a-z.-]+$/);
+        expect(readFileSync(resolve(planDirs.get(name)!, file), 'utf8')).toBe(bootFile(String(o.values.key).split('/').pop()!));
       }
-      expect(fileAt(config, expected[0].path)?.content).toBe(shippedBootText('nat-boot.sh'));
       // What EC2 is sent (gzip-compressed) is what its 16 KB limit applies to.
       expect(sent).toBeLessThanOrEqual(16 * 1024);
     },

@@ -1,11 +1,12 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, readStack, runSynth } from '../helpers/synth';
-import { assertTerraformAvailable, plannedResources, terraformPlan, type PlannedResource } from './terraform';
+import { assertTerraformAvailable, plannedResources, terraformPlan, withPlanBucketNames, type PlannedResource } from './terraform';
 
 // Every synthesized stack must init against the offline aws provider 5.100, validate and
-// plan with mock credentials: what `cdktf deploy` would hand to Terraform.
+// plan with mock credentials: what `cdktf deploy` would hand to Terraform, its boot bucket
+// given a name so the user data (whose manifest names it) is known at plan time.
 const SPECS = [
   { name: 'built-in example', spec: undefined, project: 'dev' },
   { name: 'specs/dedicated-with-existing-spoke.yaml', spec: { file: join(ROOT, 'specs/dedicated-with-existing-spoke.yaml') }, project: 'staging' },
@@ -23,8 +24,11 @@ describe.each(SPECS)('terraform plan of $name', ({ spec, project }) => {
     expect(synth.status).toBe(0);
     const stack = readStack(synth.outdir, project);
     stackResourceCount = Object.values(stack.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
-    const dir = mkdtempSync(join(tmpdir(), `egress-plan-${project}-`));
-    cpSync(join(synth.outdir, 'stacks', project, 'cdk.tf.json'), join(dir, 'cdk.tf.json'));
+    // Three levels down: the stack's local state path (../../../terraform.<project>.tfstate, as
+    // from cdktf.out/stacks/<project>) lands in this scratch root, not in whatever is above /tmp.
+    const dir = join(mkdtempSync(join(tmpdir(), `egress-plan-${project}-`)), 'cdktf.out', 'stacks', project);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(withPlanBucketNames(stack)));
     planned = plannedResources((await terraformPlan(dir)).show.planned_values.root_module);
   }, 180_000);
 
@@ -48,7 +52,10 @@ describe.each(SPECS)('terraform plan of $name', ({ spec, project }) => {
   });
 
   it('plans user data within the 16 KB EC2 limit', () => {
-    for (const lt of planned.filter((r) => r.type === 'aws_launch_template')) {
+    const templates = planned.filter((r) => r.type === 'aws_launch_template');
+    expect(templates.length).toBeGreaterThan(0);
+    for (const lt of templates) {
+      expect(typeof lt.values.user_data).toBe('string');
       expect(Buffer.from(String(lt.values.user_data), 'base64').length).toBeLessThanOrEqual(16 * 1024);
     }
   });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,4 +101,33 @@ export async function terraformPlan(dir: string, options: { backend?: boolean } 
   await terraform(dir, ['plan', '-input=false', '-lock=false', '-refresh=false', '-out=plan.tfplan']);
   const show = JSON.parse(await terraform(dir, ['show', '-json', 'plan.tfplan'])) as TerraformPlanJson;
   return { show, validateOutput };
+}
+
+/**
+ * The name a boot bucket is given in a plan in place of the one S3 makes from its
+ * `bucket_prefix` at apply: the manifest names the bucket, so with it the user data is known
+ * at plan time and can be read back.
+ */
+export const PLAN_BOOT_BUCKET = 'egress-plan-boot-bucket';
+
+/** A synthesized cdk.tf.json whose buckets have a fixed name instead of a prefix. */
+export function withPlanBucketNames<T extends { resource?: Record<string, Record<string, Record<string, unknown>>> }>(tf: T): T {
+  const copy = JSON.parse(JSON.stringify(tf)) as T;
+  const buckets = Object.values(copy.resource?.aws_s3_bucket ?? {});
+  buckets.forEach((bucket, i) => {
+    if (bucket.bucket_prefix === undefined) return;
+    delete bucket.bucket_prefix;
+    bucket.bucket = buckets.length === 1 ? PLAN_BOOT_BUCKET : `${PLAN_BOOT_BUCKET}-${i}`;
+  });
+  return copy;
+}
+
+/** An override file in a copy of a generated module giving its boot bucket PLAN_BOOT_BUCKET; false when it has none. */
+export function writePlanBucketOverride(moduleDir: string): boolean {
+  const main = readFileSync(join(moduleDir, 'main.tf'), 'utf8');
+  const names = [...main.matchAll(/^resource "aws_s3_bucket" "([A-Za-z0-9_-]+)" \{\n(?: {2}.*\n)*? {2}bucket_prefix\s*=/gm)].map((m) => m[1]);
+  if (names.length === 0) return false;
+  if (names.length > 1) throw new Error(`${moduleDir}: ${names.length} buckets with bucket_prefix; name each for the plan`);
+  writeFileSync(join(moduleDir, 'zz_plan_bucket_override.tf'), `resource "aws_s3_bucket" "${names[0]}" {\n  bucket        = "${PLAN_BOOT_BUCKET}"\n  bucket_prefix = null\n}\n`);
+  return true;
 }

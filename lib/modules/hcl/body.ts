@@ -12,7 +12,7 @@ const indent = (lines: Lines): Lines => lines.map((line) => (line.startsWith(VER
 
 /**
  * The lines of a body. Runs of one-line attributes have their `=` aligned, as `terraform fmt`
- * aligns them; a multi-line value or a block ends a run. Blocks are set apart by blank lines.
+ * aligns them (a heredoc among them too); another multi-line value or a block ends a run. Blocks are set apart by blank lines.
  */
 export function renderBody(items: readonly BodyItem[]): Lines {
   const lines: Lines = [];
@@ -23,11 +23,10 @@ export function renderBody(items: readonly BodyItem[]): Lines {
     run = [];
   };
   items.forEach((item, i) => {
-    // A heredoc's opening line is aligned with the run before it; its closing marker ends the run.
+    // A heredoc counts as one line: aligned with the attributes before and after it.
     const heredoc = item.kind === 'attribute' && item.value[0].startsWith('<<');
     if (item.kind === 'attribute' && (item.value.length === 1 || heredoc)) {
       run.push({ key: item.key, value: item.value });
-      if (heredoc) flush();
       return;
     }
     flush();

@@ -75,17 +75,20 @@ function conditionBody(check: TerraformJson): BodyItem[] {
 }
 
 function outputBody(o: TerraformJson): BodyItem[] {
-  const items = ordered(o, ['description', 'value', 'sensitive', 'ephemeral', 'depends_on']).map((key) =>
-    attribute(key, valueLines(o[key], EXPRESSIONS.has(key) ? 'expression' : 'template')),
+  // cdktf writes an output's depends_on as `${address}` templates; HCL takes the addresses.
+  const body = o.depends_on ? { ...o, depends_on: (o.depends_on as string[]).map((d) => d.replace(/^\$\{(.*)\}$/, '$1')) } : o;
+  const items = ordered(body, ['description', 'value', 'sensitive', 'ephemeral', 'depends_on']).map((key) =>
+    attribute(key, valueLines(body[key], EXPRESSIONS.has(key) ? 'expression' : 'template')),
   );
-  for (const check of o.precondition ?? []) items.push(block('precondition', conditionBody(check)));
+  for (const check of body.precondition ?? []) items.push(block('precondition', conditionBody(check)));
   return items;
 }
 
 /** A resource, data source or nested block body; `blocks` says which keys below it are blocks. */
 function resourceBody(body: TerraformJson, blocks: ReadonlySet<string>, path: string): BodyItem[] {
   const keys = [...ordered(body, FIRST), ...Object.keys(body).filter((k) => !FIRST.includes(k) && !LAST.includes(k)), ...ordered(body, LAST)];
-  const isBlock = (key: string) => META_BLOCKS.has(key) || blocks.has(path + key);
+  // `content` is a block inside `dynamic`, and a string attribute of aws_s3_object.
+  const isBlock = (key: string) => (META_BLOCKS.has(key) && typeof body[key] === 'object') || blocks.has(path + key);
   const attributes = keys.filter((k) => !isBlock(k) && !LAST.includes(k)).map((k) => attributeItem(k, body[k]));
   const nested = keys.filter((k) => isBlock(k) && !LAST.includes(k)).flatMap((k) => blockItems(k, body[k], blocks, path));
   const last = ordered(body, LAST).flatMap((k) => (isBlock(k) ? blockItems(k, body[k], blocks, path) : [attributeItem(k, body[k])]));

@@ -39,6 +39,17 @@ run "plans_the_int128_layout" {
 run "renders_the_boot_files_it_ships" {
   command = plan
 
+  # S3 names the bucket from its prefix at apply; the plan is given one so the user data,
+  # whose manifest names it, is known.
+  override_resource {
+    target          = aws_s3_bucket.nat_boot_files_bucket
+    override_during = plan
+    values = {
+      bucket = "nat-test-boot-plan"
+      arn    = "arn:aws:s3:::nat-test-boot-plan"
+    }
+  }
+
   assert {
     # EC2 counts the gzip-compressed bytes: base64 of at most 16384 of them.
     condition     = startswith(local.user_data_text, "#cloud-config\n") && length(aws_launch_template.this.user_data) <= 21848
@@ -49,16 +60,24 @@ run "renders_the_boot_files_it_ships" {
     error_message = "the boot config names the served CIDRs and the NAT"
   }
   assert {
-    # Shipped without comment lines and indentation; the code lines are those of boot/nat-boot.sh.
+    condition     = strcontains(local.nat_boot_files_manifest, "\nbucket nat-test-boot-plan ${data.aws_region.current.id}\n") && strcontains(local.user_data_text, "/etc/cdktf-egress/boot.manifest")
+    error_message = "user data carries the manifest naming the bucket"
+  }
+  assert {
+    # Each boot file is uploaded from boot/ and pinned by the digest of those bytes.
     condition = alltrue([
-      for l in split("\n", file("${path.module}/boot/nat-boot.sh")) :
-      strcontains(local.user_data_text, trimspace(l)) if !can(regex("^[ \t]*#", l))
-    ])
-    error_message = "the instance runs the code of boot/nat-boot.sh"
+      for f in fileset("${path.module}/boot", "*") :
+      strcontains(local.nat_boot_files_manifest, "\nfile ${f} ${filesha256("${path.module}/boot/${f}")} ")
+    ]) && length(fileset("${path.module}/boot", "*")) == 9
+    error_message = "the manifest pins every file of boot/ by its SHA-256"
+  }
+  assert {
+    condition     = aws_s3_object.nat_boot_files_object_nat_boot_sh.source == "${path.module}/boot/nat-boot.sh" && aws_s3_object.nat_boot_files_object_nat_boot_sh.key == "boot/${filesha256("${path.module}/boot/nat-boot.sh")}/nat-boot.sh"
+    error_message = "the boot script's object is boot/nat-boot.sh, under its digest"
   }
   assert {
     condition     = !strcontains(local.user_data_text, "# Handover: everything that does not need the interfaces happens first.")
-    error_message = "comment lines stay in the module's boot/ files, not in user data"
+    error_message = "the boot scripts are not in user data: the loader fetches them"
   }
 }
 

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { motoRoot, startMoto, type MotoServer } from '../../moto/moto-server';
 import { ROOT } from '../../helpers/synth';
 import { PLUGIN_DIR, terraformEnv } from '../../terraform/terraform';
-import { GAPS, TERMINATED_INSTANCE_ENI, type Gap } from './gaps';
+import { BUCKET_POLICY_CONDITIONS, GAPS, TERMINATED_INSTANCE_ENI, type Gap } from './gaps';
 
 const exec = promisify(execFile);
 
@@ -40,6 +40,39 @@ export function writeMotoOverride(dir: string, url: string): void {
       },
     },
   }, null, 1));
+}
+
+/**
+ * BUCKET_POLICY_CONDITIONS: each `aws_s3_bucket_policy` of the root and of the scratch copy of
+ * modules/ gets, in an override file beside it, its TLS-only statement with a principal moto
+ * does not evaluate. Returns the addresses overridden (`<dir> <name>`), so a test can require them.
+ */
+export function neutralizeBucketPolicies(dir: string): string[] {
+  const modules = join(dirname(dirname(dir)), 'modules');
+  const dirs = [dir, ...(existsSync(modules) ? readdirSync(modules, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(modules, e.name)) : [])];
+  const done: string[] = [];
+  for (const d of dirs) {
+    const policies: Record<string, { policy: string }> = {};
+    for (const file of readdirSync(d).filter((f) => /\.tf(\.json)?$/.test(f) && !f.startsWith('zz_'))) {
+      const text = readFileSync(join(d, file), 'utf8');
+      const found: [string, string][] = file.endsWith('.json')
+        ? Object.entries((JSON.parse(text) as { resource?: { aws_s3_bucket_policy?: Record<string, { bucket: string }> } }).resource?.aws_s3_bucket_policy ?? {})
+          .map(([name, r]) => [name, /^\$\{aws_s3_bucket\.([^.]+)\.id\}$/.exec(r.bucket)?.[1] ?? ''])
+        : [...text.matchAll(/resource "aws_s3_bucket_policy" "([^"]+)" \{\s*bucket\s*=\s*aws_s3_bucket\.([^.\s]+)\.id/g)].map((m) => [m[1], m[2]]);
+      for (const [name, bucket] of found) {
+        if (!bucket) throw new Error(`${join(d, file)}: aws_s3_bucket_policy.${name} names no aws_s3_bucket of its own`);
+        const arn = `aws_s3_bucket.${bucket}.arn`;
+        policies[name] = {
+          policy: `\${jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "TlsOnly", Effect = "Deny", Principal = "${BUCKET_POLICY_CONDITIONS.inertPrincipal}", Action = "s3:*", Resource = [${arn}, format("%s/*", ${arn})], Condition = { Bool = { "aws:SecureTransport" = "false" } } }] })}`,
+        };
+        done.push(`${d} ${name}`);
+      }
+    }
+    if (Object.keys(policies).length > 0) {
+      writeFileSync(join(d, 'zz_moto_bucket_policy_override.tf.json'), JSON.stringify({ resource: { aws_s3_bucket_policy: policies } }, null, 1));
+    }
+  }
+  return done;
 }
 
 export interface TfResult {
@@ -277,6 +310,8 @@ export interface Lifecycle {
   readonly after: string[];
   /** The subnets of the root's Auto Scaling groups: where moto launched (and terminated) instances. */
   readonly groupSubnets: string[];
+  /** The bucket policies given a principal moto leaves unevaluated (BUCKET_POLICY_CONDITIONS). */
+  readonly bucketPolicies: string[];
 }
 
 const byAddress = (a: { address: string; gap: string }, b: { address: string; gap: string }) => `${a.address} ${a.gap}`.localeCompare(`${b.address} ${b.gap}`);
@@ -318,6 +353,7 @@ export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycl
   const dir = await c.prepare(moto);
   const before = await inventory(moto, c.regions);
   writeMotoOverride(dir, moto.url);
+  const bucketPolicies = neutralizeBucketPolicies(dir);
   await init(dir);
   await apply(dir);
   const resources = await stateOf(dir);
@@ -330,7 +366,7 @@ export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycl
   const replanAfterChange = (await plan(dir, 'replan-after-change')).changes;
   await destroy(dir);
   const after = await inventory(moto, c.regions);
-  return { dir, replan, change, replanAfterChange, before, after, groupSubnets: groupSubnets(resources) };
+  return { dir, replan, change, replanAfterChange, before, after, groupSubnets: groupSubnets(resources), bucketPolicies };
 }
 
 /** The assertions every root meets, so a failure names the root and the step. */
@@ -343,6 +379,8 @@ export function expectProven(name: string, r: Lifecycle): void {
   expect([name, 'EIPs and ENIs the change deletes', r.change.replaced]).toEqual([name, 'EIPs and ENIs the change deletes', []]);
   expect([name, 're-plan after the change', r.replanAfterChange]).toEqual([name, 're-plan after the change', []]);
   expectNothingLeft(name, r.before, r.after, r.groupSubnets);
+  // Every NAT ships its boot files in a bucket of its own, behind the TLS-only policy moto cannot evaluate.
+  expect([name, BUCKET_POLICY_CONDITIONS.id, r.bucketPolicies.length > 0]).toEqual([name, BUCKET_POLICY_CONDITIONS.id, r.groupSubnets.length > 0]);
 }
 
 /** The subnets the Auto Scaling groups of a state launch into. */

@@ -68,3 +68,17 @@ export const TERMINATED_INSTANCE_ENI = {
     return m !== null && groupSubnets.includes(m[1]);
   },
 };
+
+/**
+ * Not a re-plan diff but a policy moto enforces wrongly: it applies a bucket policy's
+ * statements without their conditions, so the boot bucket's TLS-only Deny
+ * (`aws:SecureTransport` false) denies every object call, the provider's uploads and reads
+ * included. In the scratch copy an override gives each bucket policy the same statement with
+ * a principal moto does not evaluate (it checks only "*"); the rest of the root is proven as is.
+ */
+export const BUCKET_POLICY_CONDITIONS = {
+  id: 'bucket-policy-conditions-ignored',
+  reason: 'moto applies a bucket policy\'s statements without their conditions: the TLS-only Deny denies every object call',
+  /** A principal moto leaves unevaluated, for the statement in the override. */
+  inertPrincipal: 'arn:aws:iam::123456789012:root',
+};

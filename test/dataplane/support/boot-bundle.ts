@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { LOADER_PATH, MANIFEST_PATH, loadOnHost, parseManifest, planBootStack, stopBundleMoto, type BootObject, type Manifest } from './boot-s3';
 import { runOk } from './proc';
 
 export const REPO = resolve(__dirname, '../../..');
@@ -19,6 +20,19 @@ export interface BootBundle {
   readonly cloudConfig: CloudConfig;
   /** The user data as cloud-init reads it (base64 and gzip undone): the whole `#cloud-config` document. */
   readonly userDataText: string;
+  /** Bytes EC2 counts against its 16 KB limit (the gzip-compressed document). */
+  readonly userDataBytes: number;
+  /** With the boot files in S3 (bootFilesFrom 's3'): what the loader was given and what it did. */
+  readonly s3?: S3Boot;
+}
+
+/** A bundle whose boot files came from S3: user data carries the loader and manifest only. */
+export interface S3Boot {
+  readonly manifest: Manifest;
+  /** The stack's boot objects (key and bytes), as uploaded to the emulator. */
+  readonly objects: readonly BootObject[];
+  /** The loader's output when it installed the files under `root`. */
+  readonly loadLog: string;
 }
 
 export interface CloudConfig {
@@ -83,6 +97,14 @@ export function writeFileContent(f: CloudConfig['write_files'][number]): Buffer 
  */
 export function writeBundle(userData: string, dir: string): BootBundle {
   const cc = decodeUserData(userData);
+  if (cc.write_files.some((f) => f.path === MANIFEST_PATH)) {
+    throw new Error('user data with a boot manifest (boot files in S3): use loadBundle() with the stack\'s boot objects');
+  }
+  return bundleOf(userData, cc, writeFiles(cc, dir));
+}
+
+/** The write_files of a cloud-config under a new root in `dir`. */
+function writeFiles(cc: CloudConfig, dir: string): string {
   const root = mkdtempSync(join(dir, 'root-'));
   const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
   for (const f of cc.write_files) {
@@ -91,10 +113,15 @@ export function writeBundle(userData: string, dir: string): BootBundle {
     writeFileSync(path, files.get(f.path)!);
     chmodSync(path, parseInt(f.permissions ?? '0644', 8));
   }
+  return root;
+}
+
+/** The bundle of files written (and, from S3, loaded) under `root`. */
+function bundleOf(userData: string, cc: CloudConfig, root: string, s3?: S3Boot): BootBundle {
   const need = (p: string): string => {
-    const f = files.get(p);
-    if (f === undefined) throw new Error(`user data has no write_files entry for ${p}`);
-    return f.toString('utf8');
+    const path = join(root, p);
+    if (!existsSync(path)) throw new Error(`${s3 ? 'neither user data nor the loader installed' : 'user data has no write_files entry for'} ${p}`);
+    return readFileSync(path, 'utf8');
   };
   const confText = need(CONF_PATH);
   need(SCRIPT_PATH);
@@ -108,17 +135,47 @@ export function writeBundle(userData: string, dir: string): BootBundle {
     conf,
     cloudConfig: cc,
     userDataText: userDataText(userData),
+    userDataBytes: Buffer.from(userData, 'base64').length,
+    s3,
   };
 }
 
-/** Every launch template's user data in cdk.tf.json, keyed by the NAT_ID of its nat.conf; files go under `dir`. */
-export function bundlesFromTfJson(tfJsonPath: string, dir: string): Map<string, BootBundle> {
-  const tf = JSON.parse(readFileSync(tfJsonPath, 'utf8')) as { resource?: Record<string, Record<string, { user_data?: string }>> };
-  const templates = tf.resource?.aws_launch_template ?? {};
+/**
+ * writeBundle() for any user data: with a boot manifest, the stack's boot objects are put in
+ * the AWS API emulator (on loopback) under the bucket the manifest names, and the loader
+ * from the user data installs the files under the bundle's root, each checked against its
+ * pinned digest; a loader that fails fails the bundle.
+ */
+export async function loadBundle(userData: string, dir: string, objects: readonly BootObject[]): Promise<BootBundle> {
+  const cc = decodeUserData(userData);
+  const root = writeFiles(cc, dir);
+  if (!existsSync(join(root, MANIFEST_PATH))) return bundleOf(userData, cc, root);
+  if (!existsSync(join(root, LOADER_PATH))) throw new Error(`user data has a boot manifest but no loader at ${LOADER_PATH}`);
+  const manifest = parseManifest(readFileSync(join(root, MANIFEST_PATH), 'utf8'));
+  const r = await loadOnHost(root, join(dir, `s3-${manifest.bucket}`), objects);
+  if (r.code !== 0) throw new Error(`the loader exited ${r.code ?? r.signal} after ${r.ms} ms:\n${r.stderr}${r.stdout}`);
+  return bundleOf(userData, cc, root, { manifest, objects, loadLog: r.stderr });
+}
+
+/**
+ * Every launch template's user data in a synthesized stack, keyed by the NAT_ID of its
+ * nat.conf; files go under `dir`. User data synth computed (base64 in cdk.tf.json) is read
+ * as is; user data Terraform renders (the boot files in S3: the manifest names the bucket)
+ * is taken from a plan of the stack (see planBootStack), with the stack's boot objects.
+ */
+export async function bundlesFromTfJson(tfJsonPath: string, dir: string): Promise<Map<string, BootBundle>> {
+  return bundlesFromStack(JSON.parse(readFileSync(tfJsonPath, 'utf8')) as Record<string, any>, dir);
+}
+
+export async function bundlesFromStack(tf: Record<string, any>, dir: string): Promise<Map<string, BootBundle>> {
+  const templates = Object.values((tf.resource?.aws_launch_template ?? {}) as Record<string, { user_data?: string }>);
+  const plain = (u: string): boolean => /^[A-Za-z0-9+/=]+$/.test(u);
+  let userData = templates.map((lt) => lt.user_data).filter((u): u is string => !!u);
+  let objects: BootObject[] = [];
+  if (userData.some((u) => !plain(u))) ({ userData, objects } = await planBootStack(tf, join(dir, 'plan')));
   const bundles = new Map<string, BootBundle>();
-  for (const lt of Object.values(templates)) {
-    if (!lt.user_data) continue;
-    const b = writeBundle(lt.user_data, dir);
+  for (const u of userData) {
+    const b = await loadBundle(u, dir, objects);
     bundles.set(b.natId, b);
   }
   return bundles;
@@ -133,7 +190,7 @@ const workDirs: string[] = [];
 export async function bundleFromSpec(specYaml: string, project: string, natId: string): Promise<BootBundle> {
   const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
   workDirs.push(dir);
-  const bundles = bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
+  const bundles = await bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
   const b = bundles.get(natId);
   if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
   return b;
@@ -141,17 +198,32 @@ export async function bundleFromSpec(specYaml: string, project: string, natId: s
 
 /**
  * The bundle of user data taken from elsewhere (a Terraform plan's launch template, say),
- * decoded like the synthesized ones; it must be the NAT named `natId`. Its files live
- * until removeBundles().
+ * decoded like the synthesized ones, its boot files loaded from `objects` when it carries a
+ * manifest; it must be the NAT named `natId`. Its files live until removeBundles().
  */
-export function bundleFromUserData(userData: string, natId: string): BootBundle {
+export async function bundleFromUserData(userData: string, natId: string, objects: readonly BootObject[] = []): Promise<BootBundle> {
   const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
   workDirs.push(dir);
-  const b = writeBundle(userData, dir);
+  const b = await loadBundle(userData, dir, objects);
   if (b.natId !== natId) throw new Error(`the user data is NAT_ID=${b.natId || '(none)'}, not ${natId}`);
   return b;
 }
 
-export function removeBundles(): void {
+/**
+ * The bundle of a stack synthesized in the test (cdk.tf.json, parsed), for the NAT named
+ * `natId`; its files live until removeBundles().
+ */
+export async function bundleFromStack(tf: Record<string, any>, natId: string): Promise<BootBundle> {
+  const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
+  workDirs.push(dir);
+  const bundles = await bundlesFromStack(tf, dir);
+  const b = bundles.get(natId);
+  if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
+  return b;
+}
+
+/** Removes every bundle's files and stops the emulator that served their boot files. */
+export async function removeBundles(): Promise<void> {
   for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await stopBundleMoto();
 }

@@ -130,12 +130,17 @@ export function topologyScript(t: Topology): { lines: string[]; namespaces: stri
   return { lines: L, namespaces, hostNs };
 }
 
+/** The primary interface's IPv6 address of the lab's instance number `seq`. */
+export function primaryIpv6(seq: number): string {
+  return `${HUB_V6}${(9 + seq).toString(16)}`;
+}
+
 /** A NAT instance's primary interface (ens5) and its hub router port, as AL2023 has them after DHCP. */
 export function primaryInterfaceScript(t: Topology, inst: { ns: string; seq: number; primaryIp: string; primaryMac: string }, ipv4DefaultRoute: boolean): string[] {
   const r0 = t.router('hub');
   const port = `p${inst.seq}`;
   const pub = slash24(host(t.natVpcCidr, 0));
-  const v6 = `${HUB_V6}${(9 + inst.seq).toString(16)}`;
+  const v6 = primaryIpv6(inst.seq);
   return [
     `ip netns add ${inst.ns}`,
     `ip -n ${inst.ns} link set lo up`,

@@ -6,15 +6,19 @@ import { host, slash24 } from './addr';
 import type { BootBundle } from './boot-bundle';
 import { deleteNamespace, sweepStaleLabs } from './lab-cleanup';
 import {
-  EIP, EIP_ALLOCATION, hex2, INTERNET, planEnis, PORTS, primaryInterfaceScript, topologyScript,
+  EIP, EIP_ALLOCATION, HUB_V6, hex2, primaryIpv6, INTERNET, planEnis, PORTS, primaryInterfaceScript, topologyScript,
   type EniPlan, type HostSpec, type Topology, type VpcRef,
 } from './lab-topology';
+import { LOADER_PATH, MANIFEST_PATH, s3Names, uploadBootObjects, writeS3Cli } from './boot-s3';
+import { startMoto, type MotoServer } from '../../moto/moto-server';
 import { applyNetworkdFiles } from './networkd';
 import { background, killGroup, run, runOk, sleep, type RunResult } from './proc';
 
 export { EIP, INTERNET, PORTS, type HostSpec, type VpcRef } from './lab-topology';
 
 export const FAKE_DIR = join(__dirname, 'fake');
+/** Where the lab's S3 (the AWS API emulator, for a bundle whose boot files are in S3) listens on the internet side. */
+export const S3_PORT = 9000;
 export const WATCH_SCRIPT_PATH = '/opt/cdktf-egress/nat-watch.sh';
 
 export interface LabOptions {
@@ -88,6 +92,8 @@ export class Lab {
   private hostNs = new Map<string, string>();
   private instances = 0;
   private reaper?: ChildProcess;
+  /** The lab's S3, serving the bundle's boot objects (only for a bundle whose boot files are in S3). */
+  s3?: MotoServer;
   private readonly watchers = new Map<string, ChildProcess[]>();
 
   private constructor(readonly opts: LabOptions) {
@@ -188,16 +194,24 @@ export class Lab {
     const r = this.conf.REGION;
     const v4 = `${INTERNET.api4}:80`;
     const v6 = `[${INTERNET.api6}]:80`;
+    const s3 = this.opts.bundle.s3;
     writeFileSync(
       join(this.dir, 'endpoints.json'),
       JSON.stringify({
         [`ec2.${r}.amazonaws.com`]: v4, [`autoscaling.${r}.amazonaws.com`]: v4, [`monitoring.${r}.amazonaws.com`]: v4,
         [`ec2.${r}.api.aws`]: v6, [`autoscaling.${r}.api.aws`]: v6, [`monitoring.${r}.api.aws`]: v6,
+        ...(s3 ? s3Names(r, this.opts.ipv6Only ? undefined : `${INTERNET.api4}:${S3_PORT}`, `[${INTERNET.api6}]:${S3_PORT}`) : {}),
       }),
     );
     this.writeState(this.initialState());
     await this.syncIgw();
     const inet = this.ns('inet');
+    if (s3) {
+      // The emulator on the internet side, dual-stack (IPv4 only when the lab has it), with the stack's boot objects.
+      this.s3 = await startMoto({ netns: inet, host: '::', port: S3_PORT });
+      await uploadBootObjects(`http://127.0.0.1:${S3_PORT}`, s3.manifest, s3.objects, join(this.dir, 's3'), inet);
+      await writeS3Cli(this.dir);
+    }
     const listens = this.opts.ipv6Only ? ['--listen', v6] : ['--listen', v4, '--listen', v6];
     const servers: [string, string[]][] = [
       [inet, ['python3', join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens]],
@@ -259,8 +273,13 @@ export class Lab {
     return runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'sync-igw', this.dir]);
   }
 
-  /** A new instance: its namespace, primary interface (ens5 with its address and DHCP-style default route) and IMDS. */
-  async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string } = {}): Promise<Instance> {
+  /**
+   * A new instance: its namespace, primary interface (ens5 with its address and DHCP-style
+   * default route) and IMDS. With the boot files in S3, cloud-init's first step is run too:
+   * the loader from the user data, inside the instance, fetching from the lab's S3 (unless
+   * `loadBootFiles` is false: the instance tier's cloud-init runs it itself).
+   */
+  async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string; loadBootFiles?: boolean } = {}): Promise<Instance> {
     const seq = ++this.instances;
     const pub = slash24(host(this.opts.natVpcCidr, 0));
     const inst: Instance = {
@@ -279,6 +298,8 @@ export class Lab {
     s.instances[inst.id] = {
       ...(opts.asgLifecycleState ? { lifecycleState: opts.asgLifecycleState } : {}),
       ns: inst.ns, primaryEni: `eni-1${'0'.repeat(14)}${hex2(seq)}`, primaryMac: inst.primaryMac, primaryIp: inst.primaryIp,
+      // An IPv6-only lab is an IPv6-enabled hub: IMDS lists the primary interface's IPv6 address.
+      ...(this.opts.ipv6Only ? { primaryIpv6: primaryIpv6(seq), subnetIpv6: `${HUB_V6}/64` } : {}),
       subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true, state: 'running',
       launchTime: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
     };
@@ -287,7 +308,24 @@ export class Lab {
     await this.patchState({ instances: { [inst.id]: s.instances[inst.id] }, igw });
     await this.syncIgw();
     await this.powerOn(inst);
+    if (this.opts.bundle.s3 && opts.loadBootFiles !== false) {
+      const r = await this.loadBootFiles(inst);
+      if (r.code !== 0) throw new Error(`the boot loader exited ${r.code ?? r.signal} in ${inst.id} after ${r.ms} ms:\n${r.stderr}${r.stdout}`);
+    }
     return inst;
+  }
+
+  /**
+   * The user data's loader inside the instance, as cloud-init's runcmd runs it: the lab's fake
+   * `aws` on PATH hands its S3 calls to the real CLI, IMDS is the instance's. It installs into
+   * the bundle's root (the same bytes for every instance: each is checked against its digest),
+   * with a cache of the instance's own, so every launch fetches from S3.
+   */
+  loadBootFiles(inst: Instance, timeoutMs = 180_000): Promise<RunResult> {
+    const root = this.opts.bundle.root;
+    const path = `${join(this.dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+    return run(['ip', 'netns', 'exec', inst.ns, 'env', '-i', `PATH=${path}`, `EGRESS_BOOT_MANIFEST=${join(root, MANIFEST_PATH)}`,
+      `EGRESS_BOOT_ROOT=${root}`, `EGRESS_BOOT_CACHE=${join(inst.dir, 'boot-cache')}`, 'bash', join(root, LOADER_PATH)], { timeoutMs });
   }
 
   private async powerOn(inst: Instance): Promise<void> {
@@ -403,6 +441,7 @@ export class Lab {
 
   async destroy(): Promise<void> {
     if (this.reaper) killGroup(this.reaper);
+    await this.s3?.stop();
     for (const c of this.children) killGroup(c.child);
     for (const ns of [...this.namespaces].reverse()) await deleteNamespace(ns);
     this.namespaces.clear();

@@ -14,6 +14,8 @@ export interface ContainerOptions {
   readonly netns: string;
   /** Host directories bound at the same path inside (the lab's fake cloud). */
   readonly binds?: readonly string[];
+  /** Host directories bound read-only at the same path inside (the real AWS CLI's tree). */
+  readonly readOnlyBinds?: readonly string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export class Container {
       // --private-network with a namespace path joins that namespace and makes /proc/sys/net writable.
       '--capability=CAP_NET_ADMIN,CAP_NET_RAW', `--network-namespace-path=/run/netns/${this.opts.netns}`, '--private-network',
       `--machine=${this.opts.name}`, '--console=read-only', ...(this.opts.binds ?? []).map((b) => `--bind=${b}`),
+      ...(this.opts.readOnlyBinds ?? []).map((b) => `--bind-ro=${b}`),
       '--boot', '-D', this.merged]);
     this.nspawn = bg.child;
     this.output = () => (existsSync(log) ? readFileSync(log, 'utf8') : bg.output());

@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import type { CloudConfig } from '../../dataplane/support/boot-bundle';
 import { CONF_PATH } from '../../dataplane/support/boot-bundle';
 import type { Instance, Lab } from '../../dataplane/support/lab';
+import { realAwsCli } from '../../dataplane/support/boot-s3';
 import { runOk } from '../../dataplane/support/proc';
 import { Container } from './container';
 
@@ -50,13 +51,16 @@ function put(container: Container, path: string, content: string | Buffer, mode 
 /**
  * Launches a lab instance and boots its operating system in the instance's namespace:
  * NoCloud seed (the synthesized user data), the ec2-net-utils stand-in, and the lab's
- * fake `aws` CLI on PATH (the lab directory is bound in at the same path).
+ * fake `aws` CLI on PATH (the lab directory is bound in at the same path). With the boot
+ * files in S3, the real AWS CLI's tree is bound in read-only too: cloud-init runs the
+ * loader, whose S3 calls the fake CLI hands to it, against the lab's S3.
  */
 export async function launchNatHost(
   lab: Lab, root: string, confOverrides: Record<string, string> = {}, beforeBoot?: (os: Container) => void,
 ): Promise<NatHost> {
-  const inst = await lab.launch();
-  const os = new Container({ name: `nat${inst.seq}`, root, dir: join(lab.dir, `disk-${inst.seq}`), netns: inst.ns, binds: [lab.dir] });
+  const inst = await lab.launch({}, { loadBootFiles: false });
+  const readOnlyBinds = lab.opts.bundle.s3 ? [(await realAwsCli()).prefix] : [];
+  const os = new Container({ name: `nat${inst.seq}`, root, dir: join(lab.dir, `disk-${inst.seq}`), netns: inst.ns, binds: [lab.dir], readOnlyBinds });
   await os.prepare();
   put(os, 'var/lib/cloud/seed/nocloud/user-data', seedUserData(lab.opts.bundle.userDataText, confOverrides));
   // The root has no sshd and no locales (an AMI has both): cloud-init is told so instead of failing.

@@ -20,6 +20,17 @@ variables {
 run "attaches_one_eni_per_spoke_in_list_order" {
   command = plan
 
+  # S3 names the bucket from its prefix at apply; the plan is given one so the user data,
+  # whose manifest names it, is known.
+  override_resource {
+    target          = aws_s3_bucket.nat_boot_files_bucket
+    override_during = plan
+    values = {
+      bucket = "nat-test-boot-plan"
+      arn    = "arn:aws:s3:::nat-test-boot-plan"
+    }
+  }
+
   assert {
     condition     = aws_network_interface.spoke["app1"].tags["cdktf-egress:device-index"] == "2" && aws_network_interface.spoke["app2"].tags["cdktf-egress:device-index"] == "3"
     error_message = "spoke ENIs take device indexes after the egress ENI, in list order"

@@ -29,6 +29,8 @@ def interfaces(state):
     found = {inst["primaryMac"]: {"interface-id": inst["primaryEni"], "device-number": "0",
                                   "local-ipv4s": inst["primaryIp"], "subnet-ipv4-cidr-block": inst["subnet"],
                                   "vpc-ipv4-cidr-blocks": "\n".join(inst["vpcCidrs"])}}
+    if inst.get("primaryIpv6"):
+        found[inst["primaryMac"]].update({"ipv6s": inst["primaryIpv6"], "subnet-ipv6-cidr-blocks": inst["subnetIpv6"]})
     for eni_id, eni in state["enis"].items():
         att = eni.get("attachment")
         if att and att["instanceId"] == INSTANCE and att["delivered"]:
