@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { motoRoot, startMoto, type MotoServer } from '../../moto/moto-server';
 import { ROOT } from '../../helpers/synth';
-import { PLUGIN_DIR, terraformEnv } from '../../terraform/terraform';
+import { MOCK_PROVIDER_OVERRIDE, PLUGIN_DIR, terraformEnv } from '../../terraform/terraform';
 import { BUCKET_POLICY_CONDITIONS, GAPS, TERMINATED_INSTANCE_ENI, type Gap } from './gaps';
 
 const exec = promisify(execFile);
@@ -27,12 +27,7 @@ export function writeMotoOverride(dir: string, url: string): void {
   writeFileSync(join(dir, 'zz_moto_provider_override.tf.json'), JSON.stringify({
     provider: {
       aws: {
-        access_key: 'mock',
-        secret_key: 'mock',
-        skip_credentials_validation: true,
-        skip_requesting_account_id: true,
-        skip_metadata_api_check: true,
-        skip_region_validation: true,
+        ...MOCK_PROVIDER_OVERRIDE.provider.aws,
         s3_use_path_style: true,
         // moto answers a call it lacks with 500; the provider's default 25 retries would stall an apply for minutes on it.
         max_retries: 2,
