@@ -6,6 +6,10 @@ type Report = (path: IssuePath, message: string) => void;
 
 /** AWS allows 50 tags per resource; the tool's own tags count too. */
 export const MAX_TAGS = 50;
+/** S3 allows 10 tags per object: a NAT's boot files are objects, and the provider's default tags reach them. */
+export const MAX_S3_OBJECT_TAGS = 10;
+/** The default tags a spec stack's provider adds to the spec's own. */
+const STACK_DEFAULT_TAG_KEYS = ['cdktf-egress:project'];
 /** Tag keys the tool sets on resources besides the spec's (Name, and its own prefix). */
 export const TOOL_TAG_KEYS = ['Name', 'cdktf-egress:project', 'cdktf-egress:nat', 'cdktf-egress:device-index'];
 /** IAM `name_prefix` limit (role and instance profile): the name is 64, of which 26 are the random suffix. */
@@ -22,6 +26,10 @@ export function checkTags(spec: Spec, error: Report): void {
     else if (/^cdktf-egress:/i.test(key)) error(path, 'tag keys starting with "cdktf-egress:" are set by cdktf-egress itself; choose another key');
     else if (!TAG_CHARACTERS.test(key)) error(path, `tag key ${quote(key)} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @`);
     if (!TAG_CHARACTERS.test(spec.tags[key])) error(path, `tag value ${quote(spec.tags[key])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @`);
+  }
+  const onObjects = new Set([...keys, ...STACK_DEFAULT_TAG_KEYS]).size;
+  if (spec.natInstances.length > 0 && onObjects > MAX_S3_OBJECT_TAGS) {
+    error(['tags'], `${keys.length} tags plus ${STACK_DEFAULT_TAG_KEYS.join(', ')} make ${onObjects} on each NAT boot file, an S3 object; S3 allows ${MAX_S3_OBJECT_TAGS} per object, so drop ${onObjects - MAX_S3_OBJECT_TAGS}`);
   }
   const total = new Set([...keys, ...TOOL_TAG_KEYS]).size;
   if (total > MAX_TAGS) {

@@ -83,7 +83,10 @@ read_manifest() {
         [[ $a =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || fail "manifest: bad bucket name $a"
         [[ $c =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || fail "manifest: bad region $c"
         [[ -z $d || $d =~ $URL ]] || fail "manifest: bad endpoint URL $d"
-        BUCKET=$a REGION=$c ENDPOINT=$d ;;
+        BUCKET=$a REGION=$c ENDPOINT=$d
+        # An endpoint is named only for an instance without public IPv4: the Unhealthy report
+        # must go to Auto Scaling's dual-stack endpoint too, as nat-boot.sh's calls do.
+        [[ -z $d ]] || export AWS_USE_DUALSTACK_ENDPOINT=true ;;
       file)
         [[ $a =~ ^[A-Za-z0-9._-]+$ ]] || fail "manifest: bad file name $a"
         [[ $c =~ ^[0-9a-f]{64}$ ]] || fail "manifest: bad SHA-256 for $a"

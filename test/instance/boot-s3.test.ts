@@ -132,6 +132,10 @@ describe('S3 unreachable at first boot', () => {
       const log = (await second.os.exec(['journalctl', '-b', '-o', 'cat', '--no-pager'])).stdout;
       expect(log).toMatch(/cdktf-egress-load: FAILED: \S+: s3:\/\/\S+ not fetched in 6 attempts/);
       expect(readdirSync(second.os.path('/opt/cdktf-egress')).sort()).toEqual(['nat-load.sh']);
+      // It told the group, over IPv6 (the instance has no public IPv4): the dual-stack Auto Scaling endpoint.
+      expect(log).toMatch(new RegExp(`cdktf-egress-load: reported ${second.inst.id} Unhealthy`));
+      const reports = lab.calls().filter((c) => c.operation === 'set-instance-health' && c.params['instance-id'] === second.inst.id);
+      expect(reports.map((c) => ({ ok: c.ok, ipv6: c.peer.includes(':'), grace: c.params['no-should-respect-grace-period'] }))).toEqual([{ ok: true, ipv6: true, grace: true }]);
       await expectNat('s3-unreachable-successor');
     } finally {
       await second.os.destroy();

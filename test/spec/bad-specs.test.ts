@@ -74,6 +74,8 @@ const GOOD: { name: string; text: string; ext: 'json' | 'yaml' }[] = [
   { name: 'YAML merge keys', text: 'project: dev\nregion: us-east-1\nvpcs:\n  - &hub {name: hub, cidr: 10.0.0.0/16, azs: [us-east-1a], ipv6: true}\n  - {<<: *hub, name: app, cidr: 10.1.0.0/16}\n', ext: 'yaml' },
   { name: 'YAML with a plain explicit tag', text: 'project: !!str dev\nregion: us-east-1\n', ext: 'yaml' },
   { name: 'tag keys named like Object members', text: JSON.stringify({ ...base(), tags: { constructor: 'x', toString: 'y', hasOwnProperty: 'z' } }), ext: 'json' },
+  { name: '9 tags with a NAT (10 on each boot object)', text: JSON.stringify({ ...base(), tags: Object.fromEntries([...Array(9).keys()].map((i) => [`t${i}`, 'x'])) }), ext: 'json' },
+  { name: '40 tags and no NAT (no boot objects)', text: JSON.stringify({ ...base(), natInstances: [], tags: Object.fromEntries([...Array(40).keys()].map((i) => [`t${i}`, 'x'])) }), ext: 'json' },
   {
     name: 'allowFrom covering the internet in pieces with allowAnywhere',
     text: JSON.stringify({ ...base(), natInstances: [{ ...base().natInstances[0], portForwards: [{ ...base().natInstances[0].portForwards[0], allowFrom: ['0.0.0.0/1', '128.0.0.0/1'], allowAnywhere: true }] }] }),

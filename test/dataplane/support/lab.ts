@@ -11,6 +11,7 @@ import {
 } from './lab-topology';
 import { LOADER_PATH, MANIFEST_PATH, s3Names, uploadBootObjects, writeS3Cli } from './boot-s3';
 import { startMoto, type MotoServer } from '../../moto/moto-server';
+import { MotoWorld, PROXY_CONTROL_PORT } from './moto-lab';
 import { applyNetworkdFiles } from './networkd';
 import { background, killGroup, run, runOk, sleep, type RunResult } from './proc';
 
@@ -32,6 +33,12 @@ export interface LabOptions {
   readonly ipv6Only?: boolean;
   /** The DHCP-style IPv4 default route on the primary interface (default true). */
   readonly ipv4DefaultRoute?: boolean;
+  /**
+   * Whose EC2 and Auto Scaling API the instances call: the lab's fake (fake/ec2api.py), or
+   * the AWS API emulator (moto) behind a fault proxy, with the real AWS CLI (support/moto-lab.ts).
+   * @default 'fake'
+   */
+  readonly api?: 'fake' | 'moto';
 }
 
 export interface Instance {
@@ -85,7 +92,8 @@ let swept = false;
 export class Lab {
   readonly prefix: string;
   readonly dir: string;
-  readonly enis: EniPlan[];
+  /** The NAT's ENIs; in a lab on moto, with the IDs moto gave them. */
+  enis: readonly EniPlan[];
   private readonly topology: Topology;
   private readonly children: { child: ChildProcess; output: () => string }[] = [];
   private readonly namespaces = new Set<string>();
@@ -94,6 +102,9 @@ export class Lab {
   private reaper?: ChildProcess;
   /** The lab's S3, serving the bundle's boot objects (only for a bundle whose boot files are in S3). */
   s3?: MotoServer;
+  /** The lab's cloud in moto (a lab with `api: 'moto'`), and the proxy's record and faults. */
+  moto?: MotoWorld;
+  private lastLaunch = 0;
   private readonly watchers = new Map<string, ChildProcess[]>();
 
   private constructor(readonly opts: LabOptions) {
@@ -153,7 +164,7 @@ export class Lab {
     appendFileSync(join(this.dir, 'namespaces'), `${ns}\n`);
   }
 
-  private initialState(): LabState & Record<string, unknown> {
+  private initialState(allocationId = EIP_ALLOCATION): LabState & Record<string, unknown> {
     const natId = this.conf.NAT_ID;
     const egress = this.enis.find((e) => e.vpc === 'hub');
     return {
@@ -171,7 +182,7 @@ export class Lab {
       ),
       instances: {},
       addresses: [
-        { allocationId: EIP_ALLOCATION, publicIp: EIP, tags: { 'cdktf-egress:nat': natId }, privateIp: egress?.ip ?? null, eni: egress?.id ?? null },
+        { allocationId, publicIp: EIP, tags: { 'cdktf-egress:nat': natId }, privateIp: egress?.ip ?? null, eni: egress?.id ?? null },
       ],
       igw: egress ? { [egress.ip]: EIP } : {},
       faults: { attachFailures: 0, deliver: true },
@@ -206,15 +217,20 @@ export class Lab {
     this.writeState(this.initialState());
     await this.syncIgw();
     const inet = this.ns('inet');
-    if (s3) {
+    const onMoto = this.opts.api === 'moto';
+    if (s3 || onMoto) {
       // The emulator on the internet side, dual-stack (IPv4 only when the lab has it), with the stack's boot objects.
       this.s3 = await startMoto({ netns: inet, host: '::', port: S3_PORT });
-      await uploadBootObjects(`http://127.0.0.1:${S3_PORT}`, s3.manifest, s3.objects, join(this.dir, 's3'), inet);
+      if (s3) await uploadBootObjects(`http://127.0.0.1:${S3_PORT}`, s3.manifest, s3.objects, join(this.dir, 's3'), inet);
       await writeS3Cli(this.dir);
     }
+    if (onMoto) await this.seedMoto(inet);
     const listens = this.opts.ipv6Only ? ['--listen', v6] : ['--listen', v4, '--listen', v6];
+    const api = onMoto
+      ? ['python3', join(FAKE_DIR, 'motoproxy.py'), this.dir, '--upstream', `127.0.0.1:${S3_PORT}`, ...listens, '--listen', `127.0.0.1:${PROXY_CONTROL_PORT}`]
+      : ['python3', join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens];
     const servers: [string, string[]][] = [
-      [inet, ['python3', join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens]],
+      [inet, api],
       [inet, [...netprobe(), 'serve', '--tcp-whoami', `0.0.0.0:${PORTS.whoami}`, '--udp-whoami', `0.0.0.0:${PORTS.whoami}`,
         '--tcp-whoami', `0.0.0.0:${PORTS.forwarded}`, '--tcp-sink', `0.0.0.0:${PORTS.sink}`, '--tcp-accept', `0.0.0.0:${PORTS.accept}`,
         '--icmp-log', join(this.dir, 'icmp.log')]],
@@ -223,6 +239,28 @@ export class Lab {
     ];
     await Promise.all(servers.map(([ns, argv], i) => this.startServer(ns, argv, `server-${i}`)));
   }
+
+  /**
+   * The lab's cloud made in moto: the VPCs, the NAT's ENIs at the lab's addresses, the EIP
+   * (on the egress ENI, as the stack leaves it), a group for the instances. The lab's state
+   * then names moto's IDs, and every EC2 and Auto Scaling call goes to moto (fake/aws, api-moto).
+   */
+  private async seedMoto(inet: string): Promise<void> {
+    const natId = this.conf.NAT_ID;
+    this.moto = new MotoWorld(this.dir, inet, this.conf.REGION);
+    const egress = this.enis.find((e) => e.vpc === 'hub');
+    const seeded = await this.moto.seed({
+      natId, group: `${natId}-asg`, hubCidr: this.opts.natVpcCidr, hubSubnet: slash24(host(this.opts.natVpcCidr, 0)), eip: EIP, eipOn: egress?.idx,
+      enis: this.enis.map((e) => ({ idx: e.idx, ip: e.ip, subnet: e.subnet, vpcCidr: e.vpcCidrs[0] })),
+    });
+    this.enis = this.enis.map((e) => ({ ...e, id: seeded.enis[String(e.idx)] }));
+    this.moto.setMacs(Object.fromEntries(this.enis.map((e) => [e.id, e.mac])));
+    this.hubSubnetId = seeded.hubSubnet;
+    this.writeState(this.initialState(seeded.allocationId));
+    writeFileSync(join(this.dir, 'api-moto'), '');
+  }
+
+  private hubSubnetId = '';
 
   /** Starts a server in a namespace and waits (bounded) for its ready file. */
   private async startServer(ns: string, argv: string[], name: string): Promise<ChildProcess> {
@@ -282,14 +320,20 @@ export class Lab {
   async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string; loadBootFiles?: boolean } = {}): Promise<Instance> {
     const seq = ++this.instances;
     const pub = slash24(host(this.opts.natVpcCidr, 0));
-    const inst: Instance = {
-      id: `i-${'0'.repeat(15)}${hex2(seq)}`,
-      seq,
-      ns: this.ns(`nat${seq}`),
-      dir: join(this.dir, `instance-${seq}`),
-      primaryIp: host(pub, 9 + seq),
-      primaryMac: `02:ee:00:01:00:${hex2(seq)}`,
-    };
+    const primaryIp = host(pub, 9 + seq);
+    const primaryMac = `02:ee:00:01:00:${hex2(seq)}`;
+    let id = `i-${'0'.repeat(15)}${hex2(seq)}`;
+    let primaryEni = `eni-1${'0'.repeat(14)}${hex2(seq)}`;
+    let launchTime = new Date().toISOString().replace(/\.\d+Z$/, '+00:00');
+    if (this.moto) {
+      // EC2 launch times are whole seconds: a second apart, the later one is the successor without a tie.
+      await sleep(Math.max(0, this.lastLaunch + 1100 - Date.now()));
+      const m = await this.moto.launch({ natId: this.conf.NAT_ID, group: `${this.conf.NAT_ID}-asg`, subnet: this.hubSubnetId, ip: primaryIp });
+      this.lastLaunch = Date.now();
+      ({ instanceId: id, primaryEni, launchTime } = m);
+      this.moto.setMacs({ [primaryEni]: primaryMac });
+    }
+    const inst: Instance = { id, seq, ns: this.ns(`nat${seq}`), dir: join(this.dir, `instance-${seq}`), primaryIp, primaryMac };
     mkdirSync(join(inst.dir, 'networkd'), { recursive: true });
     let conf = this.opts.bundle.confText;
     for (const [k, v] of Object.entries(confOverrides)) conf = conf.replace(new RegExp(`^${k}=.*$`, 'm'), `${k}="${v}"`);
@@ -297,11 +341,10 @@ export class Lab {
     const s = this.state();
     s.instances[inst.id] = {
       ...(opts.asgLifecycleState ? { lifecycleState: opts.asgLifecycleState } : {}),
-      ns: inst.ns, primaryEni: `eni-1${'0'.repeat(14)}${hex2(seq)}`, primaryMac: inst.primaryMac, primaryIp: inst.primaryIp,
+      ns: inst.ns, primaryEni, primaryMac: inst.primaryMac, primaryIp: inst.primaryIp,
       // An IPv6-only lab is an IPv6-enabled hub: IMDS lists the primary interface's IPv6 address.
       ...(this.opts.ipv6Only ? { primaryIpv6: primaryIpv6(seq), subnetIpv6: `${HUB_V6}/64` } : {}),
-      subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true, state: 'running',
-      launchTime: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
+      subnet: pub, vpcCidrs: [this.opts.natVpcCidr], live: true, state: 'running', launchTime,
     };
     const igw = this.opts.ipv6Only ? {} : { [inst.primaryIp]: `192.0.2.${100 + seq}` };
     // Under the API's lock: other instances' boot scripts may be calling it now.
@@ -364,7 +407,12 @@ export class Lab {
   async terminate(inst: Instance): Promise<void> {
     if (inst.imds) killGroup(inst.imds);
     for (const w of this.watchers.get(inst.id) ?? []) killGroup(w);
-    await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
+    if (this.moto) {
+      await this.patchState({ instances: { [inst.id]: { live: false, state: 'terminated', terminatedAt: Date.now() / 1000 } } });
+      await this.moto.terminate(inst.id, `${this.conf.NAT_ID}-asg`);
+    } else {
+      await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
+    }
     await this.powerOff(inst);
     this.namespaces.delete(inst.ns);
   }
