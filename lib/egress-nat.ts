@@ -1,8 +1,9 @@
-import { TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { instanceTypesFor } from './nat/instance-types';
 import { NatInstance, type EgressInterface, type NatInstanceProps } from './nat/nat-instance';
 import type { NatSpoke } from './nat/spoke-attachment';
+import { awsProviderDefaults } from './provider-defaults';
 
 /**
  * A VPC as the user already has it: a `Vpc` resource, a `DataAwsVpc` data source (anything
@@ -186,24 +187,4 @@ function defaultName(construct: Construct): string {
   const raw = `${stack.node.id}-${construct.node.id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '');
   const name = raw.slice(0, 32).replace(/-+$/, '');
   return name || 'egress-nat';
-}
-
-interface AwsProviderLike {
-  readonly region?: string;
-  readonly defaultTags?: readonly { readonly tags?: Record<string, string> }[];
-}
-
-/** Region and default tags of the stack's default (unaliased) aws provider, where plain values. */
-function awsProviderDefaults(construct: Construct): { region?: string; tags?: Record<string, string> } {
-  const stack = TerraformStack.of(construct);
-  const provider = stack.node
-    .findAll()
-    .find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias) as
-    | (TerraformProvider & AwsProviderLike)
-    | undefined;
-  if (!provider) return {};
-  const region = provider.region && !Token.isUnresolved(provider.region) ? provider.region : undefined;
-  const blocks = provider.defaultTags && !Token.isUnresolved(provider.defaultTags) ? provider.defaultTags : [];
-  const tags = Object.assign({}, ...blocks.map((block) => (block.tags && !Token.isUnresolved(block.tags) ? block.tags : {}))) as Record<string, string>;
-  return { region, tags: Object.keys(tags).length > 0 ? tags : undefined };
 }

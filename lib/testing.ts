@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformVariable, Testing, type IResolvable, type TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing, type IResolvable } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
@@ -13,6 +13,13 @@ export function synthScope(build: (scope: Construct) => void): Record<string, an
 /** Synthesizes a whole stack (with its provider and backend) into parsed cdk.tf.json. */
 export function synthStack(build: (app: Construct) => TerraformStack): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(Testing.synth(build(Testing.app())));
+}
+
+/** What the constructs built in a fresh stack say is wrong: the checks `cdktf synth` runs before it writes anything. */
+export function validationErrors(build: (scope: Construct) => void): string[] {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  build(stack);
+  return stack.node.findAll().flatMap((c) => c.node.validate());
 }
 
 /** A `list(string)` module variable: a list only Terraform knows, as module inputs are. */
@@ -33,4 +40,4 @@ export function variableFlag(scope: Construct, id: string): IResolvable {
   return new TerraformVariable(scope, id, { type: 'bool', default: true }).value;
 }
 
-export type { TerraformStack } from 'cdktf';
+export type { TerraformStack };

@@ -6,6 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Fn, ref, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { awsProviderDefaults } from '../provider-defaults';
 import { bootFile, bootFileDigest, bootManifestText, type ShippedBootFile } from './boot-files';
 
 // The boot files as S3 objects the stack uploads: a private bucket of the user's own
@@ -15,6 +16,8 @@ import { bootFile, bootFileDigest, bootManifestText, type ShippedBootFile } from
 export { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH } from './user-data';
 /** Key prefix of every boot object; the instance role may read only under it. */
 export const BOOT_KEY_PREFIX = 'boot/';
+/** S3's limit of tags per object. */
+const MAX_OBJECT_TAGS = 10;
 /** Where a generated module keeps the boot files, relative to the module. */
 export const SHIPPED_BOOT_DIR = 'boot';
 
@@ -73,6 +76,16 @@ export class BootObjects extends Construct {
       }),
     });
     this.objectsArn = `${this.bucket.arn}/${BOOT_KEY_PREFIX}*`;
+    // The provider's default tags reach every object; S3 refuses an object with more than 10
+    // at apply, after the rest of the stack is half made. Checked at synth, when the provider is complete.
+    this.node.addValidation({
+      validate: () => {
+        const tags = Object.keys(awsProviderDefaults(this).tags ?? {});
+        return tags.length > MAX_OBJECT_TAGS
+          ? [`the default aws provider's default_tags has ${tags.length} tags; they reach the NAT's boot files, S3 objects, which allow ${MAX_OBJECT_TAGS}: drop ${tags.length - MAX_OBJECT_TAGS}, or give those tags to resources another way`]
+          : [];
+      },
+    });
     const stack = TerraformStack.of(scope) as TerraformStack & ShipsFiles;
     const inModule = props.moduleDir !== undefined && stack.shippedFiles instanceof Map;
     const digests: string[] = [];

@@ -7,6 +7,7 @@ import { BOOT_LOADER_PATH, BOOT_MANIFEST_PATH, cloudConfig, cloudConfigText, ren
 import { renderWatchdogConfig, WATCHDOG_BOOT_FILES } from '../../lib/nat/watchdog';
 import { NatInstance } from '../../lib/nat/nat-instance';
 import { onlyResource, onlyWhere, refTo, resources, synthConstruct, type TfJson } from '../helpers/construct';
+import { awsProvider, validationErrors } from '../../lib/testing';
 
 const BOOT = join(__dirname, '../../lib/nat/boot');
 const FILES = [...SHIPPED_BOOT_FILES, ...WATCHDOG_BOOT_FILES];
@@ -18,6 +19,18 @@ const tf = (): TfJson => synthConstruct((scope) => {
 const manifestOf = (t: TfJson): string => Object.values((t as unknown as { locals: Record<string, string> }).locals)[0];
 
 describe('BootObjects', () => {
+  const tagged = (n: number): string[] => validationErrors((scope) => {
+    awsProvider(scope, { region: 'ap-northeast-1', defaultTags: Object.fromEntries([...Array(n).keys()].map((i) => [`t${i}`, 'x'])) });
+    new BootObjects(scope, 'boot', { natId: 'dev', region: 'ap-northeast-1', files: FILES });
+  });
+
+  it('GIVEN provider default_tags of 10 THEN synth accepts them; of 11 THEN it refuses, naming the limit of S3 objects', () => {
+    expect(tagged(10)).toEqual([]);
+    expect(tagged(11)).toEqual([
+      "the default aws provider's default_tags has 11 tags; they reach the NAT's boot files, S3 objects, which allow 10: drop 1, or give those tags to resources another way",
+    ]);
+  });
+
   it('GIVEN the boot files THEN a private bucket: public access blocked, owner-enforced, SSE-S3, TLS only, destroyable', () => {
     const t = tf();
     const bucket = onlyResource(t, 'aws_s3_bucket');
