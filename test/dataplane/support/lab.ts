@@ -105,6 +105,7 @@ export class Lab {
   /** The lab's cloud in moto (a lab with `api: 'moto'`), and the proxy's record and faults. */
   moto?: MotoWorld;
   private lastLaunch = 0;
+  private hubSubnetId = '';
   private readonly watchers = new Map<string, ChildProcess[]>();
 
   private constructor(readonly opts: LabOptions) {
@@ -240,6 +241,11 @@ export class Lab {
     await Promise.all(servers.map(([ns, argv], i) => this.startServer(ns, argv, `server-${i}`)));
   }
 
+  /** The Auto Scaling group moto keeps the lab's instances in. */
+  private get motoGroup(): string {
+    return `${this.conf.NAT_ID}-asg`;
+  }
+
   /**
    * The lab's cloud made in moto: the VPCs, the NAT's ENIs at the lab's addresses, the EIP
    * (on the egress ENI, as the stack leaves it), a group for the instances. The lab's state
@@ -250,7 +256,7 @@ export class Lab {
     this.moto = new MotoWorld(this.dir, inet, this.conf.REGION);
     const egress = this.enis.find((e) => e.vpc === 'hub');
     const seeded = await this.moto.seed({
-      natId, group: `${natId}-asg`, hubCidr: this.opts.natVpcCidr, hubSubnet: slash24(host(this.opts.natVpcCidr, 0)), eip: EIP, eipOn: egress?.idx,
+      natId, group: this.motoGroup, hubCidr: this.opts.natVpcCidr, hubSubnet: slash24(host(this.opts.natVpcCidr, 0)), eip: EIP, eipOn: egress?.idx,
       enis: this.enis.map((e) => ({ idx: e.idx, ip: e.ip, subnet: e.subnet, vpcCidr: e.vpcCidrs[0] })),
     });
     this.enis = this.enis.map((e) => ({ ...e, id: seeded.enis[String(e.idx)] }));
@@ -259,8 +265,6 @@ export class Lab {
     this.writeState(this.initialState(seeded.allocationId));
     writeFileSync(join(this.dir, 'api-moto'), '');
   }
-
-  private hubSubnetId = '';
 
   /** Starts a server in a namespace and waits (bounded) for its ready file. */
   private async startServer(ns: string, argv: string[], name: string): Promise<ChildProcess> {
@@ -328,7 +332,7 @@ export class Lab {
     if (this.moto) {
       // EC2 launch times are whole seconds: a second apart, the later one is the successor without a tie.
       await sleep(Math.max(0, this.lastLaunch + 1100 - Date.now()));
-      const m = await this.moto.launch({ natId: this.conf.NAT_ID, group: `${this.conf.NAT_ID}-asg`, subnet: this.hubSubnetId, ip: primaryIp });
+      const m = await this.moto.launch({ natId: this.conf.NAT_ID, group: this.motoGroup, subnet: this.hubSubnetId, ip: primaryIp });
       this.lastLaunch = Date.now();
       ({ instanceId: id, primaryEni, launchTime } = m);
       this.moto.setMacs({ [primaryEni]: primaryMac });
@@ -409,7 +413,7 @@ export class Lab {
     for (const w of this.watchers.get(inst.id) ?? []) killGroup(w);
     if (this.moto) {
       await this.patchState({ instances: { [inst.id]: { live: false, state: 'terminated', terminatedAt: Date.now() / 1000 } } });
-      await this.moto.terminate(inst.id, `${this.conf.NAT_ID}-asg`);
+      await this.moto.terminate(inst.id, this.motoGroup);
     } else {
       await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
     }
