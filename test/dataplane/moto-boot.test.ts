@@ -138,8 +138,9 @@ describe('the platform misbehaves: the proxy throttles, fails and stalls moto\'s
     // attempts: with 5, at least one call fails and the script's own retry has to carry it.
     lab.moto!.injectFaults('AttachNetworkInterface', Array.from({ length: 5 }, () => ({ code: 'RequestLimitExceeded' })));
     lab.moto!.injectFaults('DescribeAutoScalingInstances', Array.from({ length: 3 }, () => ({ code: 'ServiceUnavailable' })));
-    // Longer than the script's 30 s bound on one call: killed, counted as a timeout, retried.
-    lab.moto!.injectFaults('DescribeNetworkInterfaces', [{ stallMs: 33_000 }]);
+    // Longer than the script's 30 s bound on one call: killed, counted as a timeout, retried;
+    // then a front end's 502 page for every attempt of the CLI, which has no error code to report.
+    lab.moto!.injectFaults('DescribeNetworkInterfaces', [{ stallMs: 33_000 }, { status: 502 }, { status: 502 }, { status: 502 }]);
     stderr = (await lab.bootOk(nat)).stderr;
   }, 300_000);
 
@@ -152,11 +153,12 @@ describe('the platform misbehaves: the proxy throttles, fails and stalls moto\'s
     expect(stderr).toMatch(/attach-network-interface: RequestLimitExceeded \(attempt 1\/\d+\), retrying/);
     expect(stderr).toMatch(/describe-auto-scaling-instances: ServiceUnavailable \(attempt 1\/\d+\), retrying/);
     expect(stderr).toMatch(/describe-network-interfaces: Timeout \(attempt 1\/\d+\), retrying/);
+    expect(stderr).toMatch(/describe-network-interfaces: 502 \(attempt 2\/\d+\), retrying/);
     const attach = calls(lab, 'AttachNetworkInterface');
     expect(attach.filter((c) => c.fault === 'RequestLimitExceeded')).toHaveLength(5);
     expect(attach.filter((c) => c.status === 200)).toHaveLength(lab.enis.length);
     expect(calls(lab, 'DescribeAutoScalingInstances').map((c) => c.fault ?? c.status)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', 'ServiceUnavailable', 200]);
-    expect(calls(lab, 'DescribeNetworkInterfaces').slice(0, 2).map((c) => c.stalledMs ?? c.status)).toEqual([33_000, 200]);
+    expect(calls(lab, 'DescribeNetworkInterfaces').slice(0, 5).map((c) => c.stalledMs ?? c.fault ?? c.status)).toEqual([33_000, '502', '502', '502', 200]);
   });
 });
 

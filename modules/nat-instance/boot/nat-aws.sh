@@ -11,9 +11,11 @@ TOKEN="" AWS_OUT="" AWS_ERR="" AWS_MSG="" AWS_TRIES=0
 AWS_ERRFILE=$(mktemp)
 
 # Throttling and server-side faults; everything else (UnauthorizedOperation,
-# InvalidParameterCombination, AttachmentLimitExceeded, ...) will not heal by retrying.
+# InvalidParameterCombination, AttachmentLimitExceeded, ...) will not heal by retrying. A
+# bare HTTP status is what the CLI reports when the answer holds no error code (a front
+# end's 502 page, say): 429 and 5xx are transient too.
 aws_retryable() {
-  [[ $1 =~ ^(Throttling|ThrottlingException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|TooManyRequestsException|EC2ThrottledException|PriorRequestNotComplete|InternalError|InternalFailure|ServiceUnavailable|Unavailable|RequestTimeout|RequestTimeoutException|Timeout|Unreachable)$ ]]
+  [[ $1 =~ ^(Throttling|ThrottlingException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|TooManyRequestsException|EC2ThrottledException|PriorRequestNotComplete|InternalError|InternalFailure|ServiceUnavailable|Unavailable|RequestTimeout|RequestTimeoutException|Timeout|Unreachable|429|5[0-9][0-9])$ ]]
 }
 
 sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }

@@ -57,7 +57,11 @@ export interface ProxyCall {
 }
 
 /** A fault for the proxy to answer a request with: an error code, or a stall before moto answers. */
-export type ProxyFault = { readonly code: string; readonly message?: string } | { readonly stallMs: number };
+export type ProxyFault =
+  | { readonly code: string; readonly message?: string }
+  /** An HTML page with this HTTP status, as a front end answers: no error code the CLI can read. */
+  | { readonly status: number; readonly body?: string }
+  | { readonly stallMs: number };
 
 /** The lab's cloud in moto, reached from the lab's internet namespace. */
 export class MotoWorld {

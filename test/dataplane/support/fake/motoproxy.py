@@ -8,8 +8,9 @@ adds only what moto cannot do, each named here and in the tests:
 
   faults   <lab>/proxy-faults.json, {"Action": [fault, ...]}: the next requests of that action
            get these in order. A fault is {"code": "RequestLimitExceeded"} (answered here in
-           the service's error format and HTTP status, never reaching moto) or {"stallMs": N}
-           (held N ms, then forwarded).
+           the service's error format and HTTP status, never reaching moto), {"status": 502}
+           (an HTML page, as a load balancer in front of the service answers) or
+           {"stallMs": N} (held N ms, then forwarded).
   in use   moto attaches an ENI that is already attached (it moves it). EC2 refuses with
            InvalidParameterValue "Interface: [eni-...] in use."; so does this proxy, after
            asking moto.
@@ -235,7 +236,12 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault["stallMs"] / 1000)
             fault = None
         try:
-            if fault:
+            if fault and "status" in fault:
+                # A front end's answer, not the service's: no error document the CLI can read.
+                status, headers = fault["status"], [("Content-Type", "text/html")]
+                data = fault.get("body", f"<html><body><h1>{fault['status']}</h1></body></html>").encode()
+                entry["fault"] = str(fault["status"])
+            elif fault:
                 code = fault["code"]
                 message = fault.get("message") or ("Rate exceeded" if "Throttl" in code or code == "RequestLimitExceeded"
                                                    else "An internal error has occurred" if STATUS.get(code, 400) >= 500
