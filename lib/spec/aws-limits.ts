@@ -27,13 +27,14 @@ export function checkTags(spec: Spec, error: Report): void {
     else if (!TAG_CHARACTERS.test(key)) error(path, `tag key ${quote(key)} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @`);
     if (!TAG_CHARACTERS.test(spec.tags[key])) error(path, `tag value ${quote(spec.tags[key])} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @`);
   }
-  const onObjects = new Set([...keys, ...STACK_DEFAULT_TAG_KEYS]).size;
-  if (spec.natInstances.length > 0 && onObjects > MAX_S3_OBJECT_TAGS) {
-    error(['tags'], `${keys.length} tags plus ${STACK_DEFAULT_TAG_KEYS.join(', ')} make ${onObjects} on each NAT boot file, an S3 object; S3 allows ${MAX_S3_OBJECT_TAGS} per object, so drop ${onObjects - MAX_S3_OBJECT_TAGS}`);
-  }
   const total = new Set([...keys, ...TOOL_TAG_KEYS]).size;
   if (total > MAX_TAGS) {
     error(['tags'], `${keys.length} tags plus the ${TOOL_TAG_KEYS.length} cdktf-egress sets (${TOOL_TAG_KEYS.join(', ')}) make ${total}; AWS allows ${MAX_TAGS} per resource, so drop ${total - MAX_TAGS}`);
+  }
+  // The generated modules do not tag their boot objects; a spec stack's provider does.
+  const onObjects = new Set([...keys, ...STACK_DEFAULT_TAG_KEYS]).size;
+  if (spec.natInstances.length > 0 && onObjects > MAX_S3_OBJECT_TAGS) {
+    error(['tags'], `${keys.length} tags plus ${STACK_DEFAULT_TAG_KEYS.join(', ')} make ${onObjects} on each NAT boot file, an S3 object; S3 allows ${MAX_S3_OBJECT_TAGS} per object, so drop ${onObjects - MAX_S3_OBJECT_TAGS}`);
   }
 }
 

@@ -382,8 +382,8 @@ export const CASES: Case[] = [
   { name: 'tag value with a control character', mutate: (s) => (s.tags = { owner: 'a\u001b[31mred' }), lines: ['error: tags.owner: tag value "a\\u001b[31mred" has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @'] },
   { name: 'tag key too long', mutate: (s) => (s.tags = { ['k'.repeat(129)]: 'x' }), lines: ['error: tags["kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…"]: the key must be at most 128 characters long'] },
   { name: 'too many tags with the ones the tool adds', mutate: (s) => (s.tags = Object.fromEntries([...Array(47).keys()].map((i) => [`t${i}`, 'x']))), lines: [
-    'error: tags: 47 tags plus cdktf-egress:project make 48 on each NAT boot file, an S3 object; S3 allows 10 per object, so drop 38',
     'error: tags: 47 tags plus the 4 cdktf-egress sets (Name, cdktf-egress:project, cdktf-egress:nat, cdktf-egress:device-index) make 51; AWS allows 50 per resource, so drop 1',
+    'error: tags: 47 tags plus cdktf-egress:project make 48 on each NAT boot file, an S3 object; S3 allows 10 per object, so drop 38',
   ] },
   { name: 'more tags than an S3 object holds, with a NAT', mutate: (s) => (s.tags = Object.fromEntries([...Array(10).keys()].map((i) => [`t${i}`, 'x']))), lines: ['error: tags: 10 tags plus cdktf-egress:project make 11 on each NAT boot file, an S3 object; S3 allows 10 per object, so drop 1'] },
   { name: 'NAT name making the IAM name prefix too long', mutate: (s) => Object.assign(s, { project: 'platform-egress-prod' }) && (nat(s).name = 'shared-tokyo-az1a'), lines: ['error: natInstances[0].name: the NAT\'s IAM role name prefix "platform-egress-prod-shared-tokyo-az1a-" is 39 characters; IAM allows 38, so shorten the project or NAT name by 1'] },
