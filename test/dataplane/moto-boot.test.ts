@@ -6,7 +6,7 @@
 //
 // moto cannot hold an instance in a lifecycle hook or keep PutMetricData; those stay on the
 // lab's fake (replacement.test.ts, watchdog.test.ts).
-import { bundleFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
+import { bundlesFromSpec, removeBundles, type BootBundle } from './support/boot-bundle';
 import { gapProbes } from './support/asg';
 import { expectEgressViaEip } from './support/expect-net';
 import { EIP, INTERNET, Lab, PORTS, type Instance } from './support/lab';
@@ -15,24 +15,33 @@ import { requireTools } from './support/proc';
 
 jest.setTimeout(240_000);
 
+// Two NATs, one synth and plan: egress on a dedicated ENI (most labs), and on the primary interface.
 const SPEC = `
 project: dpmoto
 region: ap-northeast-1
 vpcs:
   - { name: hub, cidr: 10.0.0.0/16, azs: [ap-northeast-1a] }
   - { name: app, cidr: 10.1.0.0/16, azs: [ap-northeast-1a] }
+  - { name: hubp, cidr: 10.2.0.0/16, azs: [ap-northeast-1a] }
+  - { name: appp, cidr: 10.3.0.0/16, azs: [ap-northeast-1a] }
 natInstances:
   - { name: nat, vpc: hub, az: ap-northeast-1a, spokes: [app] }
+  - { name: natp, vpc: hubp, az: ap-northeast-1a, spokes: [appp], egressInterface: primary, allowHubWithoutEgress: true }
 `;
 const HUB_HOST = '10.0.1.10';
 const SPOKE_HOST = '10.1.1.10';
+const PRIMARY_SPOKE_HOST = '10.3.1.10';
 
 let bundle: BootBundle;
+let primary: BootBundle;
 const labs: Lab[] = [];
 
 beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'aws');
-  bundle = await bundleFromSpec(SPEC, 'dpmoto', 'dpmoto-nat');
+  const bundles = await bundlesFromSpec(SPEC, 'dpmoto');
+  bundle = bundles.get('dpmoto-nat')!;
+  primary = bundles.get('dpmoto-natp')!;
+  expect({ dedicated: bundle?.conf.EGRESS_MODE, primary: primary?.conf.EGRESS_MODE }).toEqual({ dedicated: 'dedicated', primary: 'primary' });
 }, 120_000);
 
 afterAll(async () => {
@@ -251,31 +260,19 @@ describe('one NAT over its life in moto: replaced, released by its watcher, a la
   });
 });
 
-const PRIMARY_SPEC = `
-project: dpmotop
-region: ap-northeast-1
-vpcs:
-  - { name: hub, cidr: 10.0.0.0/16, azs: [ap-northeast-1a] }
-  - { name: app, cidr: 10.1.0.0/16, azs: [ap-northeast-1a] }
-natInstances:
-  - { name: nat, vpc: hub, az: ap-northeast-1a, spokes: [app], egressInterface: primary, allowHubWithoutEgress: true }
-`;
-
 describe('egress on the primary interface: each instance moves the EIP to itself in moto', () => {
   let lab: Lab;
-  let primary: BootBundle;
   let first: Instance;
   let next: Instance;
   const eipAt = async (): Promise<[string, string | null, string | null][]> =>
     (await lab.moto!.describe(primary.conf.NAT_ID)).addresses.map((a) => [a.publicIp, a.networkInterfaceId, a.privateIp]);
   const primaryEni = (inst: Instance): string => String(lab.state().instances[inst.id].primaryEni);
-  const spokeHost = (): string => lab.host(Number(primary.conf.SPOKES.split('=')[0]), SPOKE_HOST);
+  const spokeHost = (): string => lab.host(Number(primary.conf.SPOKES.split('=')[0]), PRIMARY_SPOKE_HOST);
 
   beforeAll(async () => {
-    primary = await bundleFromSpec(PRIMARY_SPEC, 'dpmotop', 'dpmotop-nat');
     lab = await Lab.create({
-      name: 'mprim', bundle: primary, api: 'moto', natVpcCidr: '10.0.0.0/16',
-      hosts: [{ vpc: Number(primary.conf.SPOKES.split('=')[0]), ip: SPOKE_HOST }],
+      name: 'mprim', bundle: primary, api: 'moto', natVpcCidr: '10.2.0.0/16',
+      hosts: [{ vpc: Number(primary.conf.SPOKES.split('=')[0]), ip: PRIMARY_SPOKE_HOST }],
     });
     labs.push(lab);
     first = await lab.launch();

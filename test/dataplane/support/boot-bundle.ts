@@ -188,12 +188,17 @@ const workDirs: string[] = [];
  * until removeBundles() (call it in afterAll).
  */
 export async function bundleFromSpec(specYaml: string, project: string, natId: string): Promise<BootBundle> {
-  const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
-  workDirs.push(dir);
-  const bundles = await bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
+  const bundles = await bundlesFromSpec(specYaml, project);
   const b = bundles.get(natId);
   if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
   return b;
+}
+
+/** Every NAT's bundle of a spec, by NAT_ID, from one synth (and one plan); their files live until removeBundles(). */
+export async function bundlesFromSpec(specYaml: string, project: string): Promise<Map<string, BootBundle>> {
+  const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
+  workDirs.push(dir);
+  return bundlesFromTfJson(await synthSpec(specYaml, project, dir), dir);
 }
 
 /**
