@@ -24,12 +24,15 @@ natInstances:
 const HUB_HOST = '10.0.1.10';
 const SPOKE_HOST = '10.1.1.10';
 /**
- * The longest egress outage a planned replacement may cause, from either host. The lab
- * measures 1.1-1.3 s for refresh, rebalance and spot notices and about 2 s after a long
- * holder lets go (`BENCH_SECTIONS=replacement npm run bench`); the test allows 3 s so that a
- * loaded 2-core machine does not fail it on scheduling alone (EGRESS_MAX_GAP_MS sets it).
+ * The outage a planned replacement must stay under, from either host: it tells a handover
+ * (the successor takes the ENIs while the old NAT forwards) from one that went wrong (a
+ * successor waiting out the holder's window, a NAT that stopped before its successor
+ * forwarded: tens of seconds). How short the gap is is measured by the bench, not here
+ * (`BENCH_SECTIONS=replacement npm run bench`: 1.1-1.3 s for refresh, rebalance and spot
+ * notices, about 2 s after a long holder lets go); a full `npm test` on 2 cores has seen
+ * 3.6 s, so the bound is 10 s (EGRESS_MAX_GAP_MS sets it).
  */
-const MAX_GAP_MS = Number(process.env.EGRESS_MAX_GAP_MS ?? 3000);
+const MAX_GAP_MS = Number(process.env.EGRESS_MAX_GAP_MS ?? 10_000);
 const SCALE = 100;
 
 let bundle: BootBundle;
