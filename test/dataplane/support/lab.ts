@@ -273,12 +273,14 @@ export class Lab {
     const withReady = argv[1].endsWith('imds.py') ? [...argv, ready] : [...argv, '--ready', ready];
     const bg = background(['ip', 'netns', 'exec', ns, ...withReady]);
     this.children.push(bg);
-    for (let i = 0; i < 100; i++) {
+    // A Python server starts in well under a second; on 2 cores under a full `npm test`
+    // (load 12) it has taken over 5 s, so it gets a minute.
+    for (let i = 0; i < 1200; i++) {
       if (existsSync(ready)) return bg.child;
       if (bg.child.exitCode !== null) break;
       await sleep(50);
     }
-    throw new Error(`${name} (${argv.join(' ')}) in ${ns} did not start: ${bg.output()}`);
+    throw new Error(`${name} (${argv.join(' ')}) in ${ns} did not start in 60 s (exit ${bg.child.exitCode}): ${bg.output()}`);
   }
 
   /** A TCP whoami server on `port` in a namespace (a service on the NAT itself, say). */
