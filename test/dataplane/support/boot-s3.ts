@@ -79,6 +79,12 @@ export async function realAwsCli(): Promise<AwsCli> {
   return cli;
 }
 
+/** The environment the real CLI runs with in the tiers: no config files, no IMDS, the stand-in credentials; its cache under `home`. */
+export function awsCliEnv(home: string): Record<string, string> {
+  mkdirSync(home, { recursive: true });
+  return { HOME: home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', ...CREDENTIALS };
+}
+
 /** What the lab's fake `aws` (fake/aws) reads to hand S3 calls to the real CLI. */
 export async function writeS3Cli(dir: string): Promise<void> {
   writeFileSync(join(dir, 's3-cli.json'), JSON.stringify({ argv: (await realAwsCli()).argv, env: CREDENTIALS }));
@@ -99,9 +105,7 @@ export function s3Names(region: string, v4: string | undefined, v6: string | und
 export async function uploadBootObjects(endpointUrl: string, manifest: Manifest, objects: readonly BootObject[], dir: string, netns?: string): Promise<void> {
   const aws = (await realAwsCli()).argv;
   const inNs = (argv: string[]): string[] => (netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv);
-  const home = join(dir, 'aws-home');
-  mkdirSync(home, { recursive: true });
-  const env = { PATH: process.env.PATH, HOME: home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', ...CREDENTIALS };
+  const env = { PATH: process.env.PATH, ...awsCliEnv(join(dir, 'aws-home')) };
   const call = (args: string[]) => runOk(inNs([...aws, 's3api', ...args, '--region', manifest.region, '--endpoint-url', endpointUrl]), { env, timeoutMs: 120_000 });
   await call(['create-bucket', '--bucket', manifest.bucket, '--create-bucket-configuration', `LocationConstraint=${manifest.region}`]);
   mkdirSync(join(dir, 'objects'), { recursive: true });

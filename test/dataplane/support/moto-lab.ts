@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { motoRoot } from '../../moto/moto-server';
-import { realAwsCli } from './boot-s3';
+import { awsCliEnv, realAwsCli } from './boot-s3';
 import { run, runOk, type RunResult } from './proc';
 
 // A lab whose cloud is the AWS API emulator (Debian's python3-moto) instead of the lab's own
@@ -98,12 +98,9 @@ export class MotoWorld {
 
   /** The real AWS CLI through the proxy (its loopback listener), as an instance's call would go: for a test's own calls. */
   async cli(args: readonly string[]): Promise<RunResult> {
-    const home = join(this.dir, 'aws-home');
-    mkdirSync(home, { recursive: true });
     return run(['ip', 'netns', 'exec', this.netns, ...(await realAwsCli()).argv, ...args, '--region', this.region,
       '--endpoint-url', `http://127.0.0.1:${PROXY_CONTROL_PORT}`, '--output', 'text'], {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...awsCliEnv(join(this.dir, 'aws-home')), AWS_MAX_ATTEMPTS: '1' },
       timeoutMs: 60_000,
     });
   }
