@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable, terraformEnv } from '../terraform/terraform';
-import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, neutralizeBucketPolicies, plan, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
+import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, neutralizeBucketPolicies, plan, removeScratch, scratchDir, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
 
 const run = promisify(execFile);
 
@@ -36,7 +35,7 @@ async function cdktfSynth(outdir: string): Promise<void> {
 
 describe('cdktf deploy, twice, against moto', () => {
   it('GIVEN the built-in example deployed WHEN synthesized again both ways and planned THEN the real state is found and nothing changes but the moto gaps; destroy leaves nothing', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'egress-apply-deploy-'));
+    const project = scratchDir('deploy');
     const outdir = join(project, 'cdktf.out');
     const stackDir = join(outdir, 'stacks', 'dev');
     await moto!.reset();
@@ -68,5 +67,6 @@ describe('cdktf deploy, twice, against moto', () => {
 
     await destroy(stackDir);
     expectNothingLeft('the deployed example', before, await inventory(moto!, ['ap-northeast-1']), groupSubnets(resources));
+    removeScratch(project);
   }, 900_000);
 });

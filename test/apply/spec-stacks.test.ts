@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_SPEC_FILE } from '../../lib/spec';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT, runSynthAsync } from '../helpers/synth';
 import { assertTerraformAvailable } from '../terraform/terraform';
-import { destroy, expectProven, init, lifecycle, motoPython, rootTimeout, scratchRoot, tf, withMoto, writeMotoOverride, type RootCase } from './support/apply';
+import { destroy, expectProven, init, lifecycle, motoPython, removeScratch, rootTimeout, scratchDir, scratchRoot, tf, withMoto, writeMotoOverride, type RootCase } from './support/apply';
 import { NO_BLOCK_PUBLIC_ACCESS } from './support/gaps';
 
 // The stacks `npm run synth` writes, for the built-in example and every specs/*.yaml, applied
@@ -51,7 +50,7 @@ function specRoot(name: string, file: string, change: (spec: Spec) => void, exis
       const text = readFileSync(file, 'utf8');
       spec = parse(existing ? await existing(moto, text) : text) as Spec;
       withoutGaps.set(name, withoutMotoGaps(spec));
-      outdir = join(mkdtempSync(join(tmpdir(), `egress-apply-${name}-`)), 'cdktf.out');
+      outdir = join(scratchDir(name), 'cdktf.out');
       return synth(spec, outdir);
     },
     async change() {
@@ -144,5 +143,6 @@ describe('synthesized stacks against moto', () => {
     const applied = await tf(dir, ['apply', '-input=false', '-auto-approve'], [0, 1]);
     expect([applied.code, NO_BLOCK_PUBLIC_ACCESS.error.test(applied.stderr)]).toEqual([1, true]);
     await destroy(dir);
+    removeScratch(dir);
   }), rootTimeout(CASES.length + 1));
 });

@@ -43,11 +43,13 @@ let throttled: Awaited<ReturnType<typeof labWith>>;
 let permanent: Awaited<ReturnType<typeof labWith>>;
 let early: Awaited<ReturnType<typeof labWith>>;
 const WAIT_SECONDS = 3;
+const DEFAULT_WAIT_SECONDS = 60;
 
 beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl');
   bundle = await bundleFromSpec(SPEC, 'dpfault', 'dpfault-nat');
   expect(bundle.conf.ATTACH_MAX_ATTEMPTS).toBe('8');
+  expect(bundle.conf.INTERFACE_WAIT_SECONDS).toBe(String(DEFAULT_WAIT_SECONDS));
   // The wait bound is shortened in this instance's nat.conf so the case stays quick.
   [retried, exhausted, missing, throttled, permanent, early] = await Promise.all([
     labWith('retry', { attachFailures: 3 }),
@@ -110,7 +112,9 @@ describe('the attached interface never appears', () => {
     expect(boot.code).not.toBe(0);
     expect(boot.stderr).toMatch(/FAILED: interface 02:ee:00:00:01:01 did not appear within 3s/);
     expect(boot.ms).toBeGreaterThanOrEqual(WAIT_SECONDS * 1000);
-    expect(boot.ms).toBeLessThan(WAIT_SECONDS * 1000 + 5000);
+    // Under the 60 s default: the shortened bound was the one obeyed. How close the exit
+    // comes to the bound is the machine's load, not the script's.
+    expect(boot.ms).toBeLessThan(DEFAULT_WAIT_SECONDS * 1000);
     expect(lab.state().health).toEqual([{ instanceId: nat.id, status: 'Unhealthy', respectGrace: false }]);
   });
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
     return [s.name, Number(entry.split('=')[0]) as VpcRef];
   }));
   lab = await Lab.create({
-    name: 's3boot', bundle, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
+    name: 's3boot', bundle, loadBootFiles: true, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
     hosts: SPOKES.map((s) => ({ vpc: spokeIdx[s.name], ip: s.host })),
   });
   s3LogBefore = lab.s3!.output();

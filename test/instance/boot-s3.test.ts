@@ -37,7 +37,7 @@ beforeAll(async () => {
     return [s.name, Number(entry.split('=')[0]) as VpcRef];
   }));
   lab = await Lab.create({
-    name: 'is3', bundle, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
+    name: 'is3', bundle, loadBootFiles: true, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
     hosts: SPOKES.map((s) => ({ vpc: spokeIdx[s.name], ip: s.host })),
   });
   s3LogBefore = lab.s3!.output();

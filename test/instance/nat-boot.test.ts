@@ -37,7 +37,7 @@ beforeAll(async () => {
   const bundle = await bundleFromSpec(SPEC, 'inst', 'inst-nat');
   spokeIdx = Number(bundle.conf.SPOKES.split('=')[0]);
   lab = await Lab.create({
-    name: 'inst', bundle, natVpcCidr: '10.0.0.0/16',
+    name: 'inst', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16',
     hosts: [{ vpc: 'hub', ip: HUB_HOST }, { vpc: spokeIdx, ip: SPOKE_HOST }],
   });
   nat = await launchNatHost(lab, root);

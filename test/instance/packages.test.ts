@@ -27,7 +27,7 @@ beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'systemd-nspawn', 'nsenter', 'debootstrap');
   root = await instanceRoot();
   const bundle = await bundleFromSpec(SPEC, 'pkg', 'pkg-nat');
-  lab = await Lab.create({ name: 'pkg', bundle, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
+  lab = await Lab.create({ name: 'pkg', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { motoRoot, startMoto, type MotoServer } from '../../moto/moto-server';
 import { ROOT } from '../../helpers/synth';
@@ -206,9 +206,24 @@ export function replacedAddresses(p: Plan): string[] {
     .map((c) => `${c.address} ${c.actions.join('+')}`);
 }
 
+/** A scratch directory for a root (`egress-apply-<name>-XXXXXX` in the temporary directory); see removeScratch(). */
+export function scratchDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `egress-apply-${name}-`));
+}
+
+/**
+ * Removes the scratch directory that holds `dir`, once its root was destroyed; one whose
+ * root failed on the way stays, for the failure message's path to be read.
+ */
+export function removeScratch(dir: string): void {
+  const top = relative(tmpdir(), dir).split(sep)[0];
+  if (!top.startsWith('egress-apply-')) throw new Error(`${dir} is not in a scratch directory of the apply tier`);
+  rmSync(join(tmpdir(), top), { recursive: true, force: true });
+}
+
 /** A scratch tree holding a copy of modules/ and, two levels below as examples/ are, `files` or a copy of `from`. */
 export function scratchRoot(name: string, from: string | Record<string, string>): string {
-  const top = mkdtempSync(join(tmpdir(), `egress-apply-${name}-`));
+  const top = scratchDir(name);
   cpSync(join(ROOT, 'modules'), join(top, 'modules'), { recursive: true });
   const dir = join(top, 'examples', name);
   if (typeof from === 'string') {
@@ -363,6 +378,7 @@ export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycl
   const replanAfterChange = (await plan(dir, 'replan-after-change')).changes;
   await destroy(dir);
   const after = await inventory(moto, c.regions);
+  removeScratch(dir);
   return { dir, replan, change, replanAfterChange, before, after, groupSubnets: groupSubnets(resources), bucketPolicies, bucketPolicyApplied: resources.some((x) => x.type === 'aws_s3_bucket_policy') };
 }
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Instance, Lab } from './lab';
-import { background, killGroup, sleep, type RunResult } from './proc';
+import { background, killGroup, python3, sleep, type RunResult } from './proc';
 
 /**
  * An Auto Scaling group of one in the lab, as EC2 Auto Scaling drives it:
@@ -183,7 +183,7 @@ export class SimulatedAsg {
 export function gapProbes(lab: Lab, namespaces: Record<string, string>, target: { host: string; port: number }, maxSeconds = 300) {
   const stopFile = join(lab.dir, `gap-stop-${Date.now()}`);
   const probes = Object.entries(namespaces).map(([name, ns]) => {
-    const bg = background(['ip', 'netns', 'exec', ns, 'python3', join(__dirname, 'fake', 'netprobe.py'), 'gap', target.host, String(target.port),
+    const bg = background(['ip', 'netns', 'exec', ns, python3(), join(__dirname, 'fake', 'netprobe.py'), 'gap', target.host, String(target.port),
       '--stop', stopFile, '--seconds', String(maxSeconds)]);
     const done = new Promise<GapResult>((resolve, reject) => {
       bg.child.on('close', () => {

@@ -100,20 +100,24 @@ export function s3Names(region: string, v4: string | undefined, v6: string | und
 
 /**
  * The bucket and its boot objects in the emulator at `endpointUrl`, put there with the real
- * CLI (run in `netns` when given, where that URL is reachable).
+ * CLI (run in `netns` when given, where that URL is reachable): the objects are written as a
+ * tree of their keys and copied in one `aws s3 cp --recursive`, one CLI start for them all.
  */
 export async function uploadBootObjects(endpointUrl: string, manifest: Manifest, objects: readonly BootObject[], dir: string, netns?: string): Promise<void> {
   const aws = (await realAwsCli()).argv;
   const inNs = (argv: string[]): string[] => (netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv);
   const env = { PATH: process.env.PATH, ...awsCliEnv(join(dir, 'aws-home')) };
-  const call = (args: string[]) => runOk(inNs([...aws, 's3api', ...args, '--region', manifest.region, '--endpoint-url', endpointUrl]), { env, timeoutMs: 120_000 });
-  await call(['create-bucket', '--bucket', manifest.bucket, '--create-bucket-configuration', `LocationConstraint=${manifest.region}`]);
-  mkdirSync(join(dir, 'objects'), { recursive: true });
-  await Promise.all(objects.map((o, i) => {
-    const body = join(dir, 'objects', String(i));
-    writeFileSync(body, o.content);
-    return call(['put-object', '--bucket', manifest.bucket, '--key', o.key, '--body', body]);
-  }));
+  const call = (args: string[]) => runOk(inNs([...aws, ...args, '--region', manifest.region, '--endpoint-url', endpointUrl]), { env, timeoutMs: 120_000 });
+  const tree = join(dir, 'objects');
+  for (const o of objects) {
+    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(o.key) || o.key.split('/').some((part) => /^\.+$/.test(part))) {
+      throw new Error(`boot object key ${o.key} is not a plain relative path`);
+    }
+    mkdirSync(dirname(join(tree, o.key)), { recursive: true });
+    writeFileSync(join(tree, o.key), o.content);
+  }
+  await call(['s3api', 'create-bucket', '--bucket', manifest.bucket, '--create-bucket-configuration', `LocationConstraint=${manifest.region}`]);
+  if (objects.length > 0) await call(['s3', 'cp', tree, `s3://${manifest.bucket}/`, '--recursive', '--only-show-errors']);
 }
 
 /** A launch template's user data and the boot objects, as `terraform plan` has them. */

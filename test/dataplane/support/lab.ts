@@ -13,7 +13,7 @@ import { LOADER_PATH, MANIFEST_PATH, s3Names, uploadBootObjects, writeS3Cli } fr
 import { startMoto, type MotoServer } from '../../moto/moto-server';
 import { MotoWorld, PROXY_CONTROL_PORT } from './moto-lab';
 import { applyNetworkdFiles } from './networkd';
-import { background, killGroup, run, runOk, sleep, type RunResult } from './proc';
+import { background, killGroup, python3, run, runOk, sleep, type RunResult } from './proc';
 
 export { EIP, INTERNET, PORTS, type HostSpec, type VpcRef } from './lab-topology';
 
@@ -39,6 +39,14 @@ export interface LabOptions {
    * @default 'fake'
    */
   readonly api?: 'fake' | 'moto';
+  /**
+   * For a bundle whose boot files are in S3: the lab runs an S3 (the AWS API emulator) with
+   * the bundle's boot objects, and every launch runs the user data's loader against it, as
+   * cloud-init's first step does. Off, instances run the files the bundle's own load
+   * installed from S3 (once, on the host): enough where the loader is not the subject.
+   * @default false
+   */
+  readonly loadBootFiles?: boolean;
 }
 
 export interface Instance {
@@ -206,7 +214,8 @@ export class Lab {
     const r = this.conf.REGION;
     const v4 = `${INTERNET.api4}:80`;
     const v6 = `[${INTERNET.api6}]:80`;
-    const s3 = this.opts.bundle.s3;
+    if (this.opts.loadBootFiles && !this.opts.bundle.s3) throw new Error('loadBootFiles: the bundle\'s boot files are in its user data, not in S3');
+    const s3 = this.opts.loadBootFiles ? this.opts.bundle.s3 : undefined;
     writeFileSync(
       join(this.dir, 'endpoints.json'),
       JSON.stringify({
@@ -228,8 +237,8 @@ export class Lab {
     if (onMoto) await this.seedMoto(inet);
     const listens = this.opts.ipv6Only ? ['--listen', v6] : ['--listen', v4, '--listen', v6];
     const api = onMoto
-      ? ['python3', join(FAKE_DIR, 'motoproxy.py'), this.dir, '--upstream', `127.0.0.1:${S3_PORT}`, ...listens, '--listen', `127.0.0.1:${PROXY_CONTROL_PORT}`]
-      : ['python3', join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens];
+      ? [python3(), join(FAKE_DIR, 'motoproxy.py'), this.dir, '--upstream', `127.0.0.1:${S3_PORT}`, ...listens, '--listen', `127.0.0.1:${PROXY_CONTROL_PORT}`]
+      : [python3(), join(FAKE_DIR, 'ec2api.py'), 'serve', this.dir, ...listens];
     const servers: [string, string[]][] = [
       [inet, api],
       [inet, [...netprobe(), 'serve', '--tcp-whoami', `0.0.0.0:${PORTS.whoami}`, '--udp-whoami', `0.0.0.0:${PORTS.whoami}`,
@@ -300,7 +309,7 @@ export class Lab {
 
   /** Deep-merges `patch` into state.json under the fake API's lock: safe while boot scripts run. */
   async patchState(patch: Record<string, unknown>): Promise<void> {
-    await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'patch', this.dir], { input: JSON.stringify(patch) });
+    await runOk([python3(), join(FAKE_DIR, 'ec2api.py'), 'patch', this.dir], { input: JSON.stringify(patch) });
   }
 
   setFaults(faults: Partial<LabState['faults']>): void {
@@ -314,16 +323,16 @@ export class Lab {
   }
 
   syncIgw(): Promise<string> {
-    return runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'sync-igw', this.dir]);
+    return runOk([python3(), join(FAKE_DIR, 'ec2api.py'), 'sync-igw', this.dir]);
   }
 
   /**
    * A new instance: its namespace, primary interface (ens5 with its address and DHCP-style
-   * default route) and IMDS. With the boot files in S3, cloud-init's first step is run too:
-   * the loader from the user data, inside the instance, fetching from the lab's S3 (unless
-   * `loadBootFiles` is false: the instance tier's cloud-init runs it itself).
+   * default route) and IMDS. In a lab that loads the boot files, cloud-init's first step is
+   * run too: the loader from the user data, inside the instance, fetching from the lab's S3
+   * (unless `runLoader` is false: the instance tier's cloud-init runs it itself).
    */
-  async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string; loadBootFiles?: boolean } = {}): Promise<Instance> {
+  async launch(confOverrides: Record<string, string> = {}, opts: { asgLifecycleState?: string; runLoader?: boolean } = {}): Promise<Instance> {
     const seq = ++this.instances;
     const pub = slash24(host(this.opts.natVpcCidr, 0));
     const primaryIp = host(pub, 9 + seq);
@@ -357,7 +366,7 @@ export class Lab {
     await this.patchState({ instances: { [inst.id]: s.instances[inst.id] }, igw });
     await this.syncIgw();
     await this.powerOn(inst);
-    if (this.opts.bundle.s3 && opts.loadBootFiles !== false) {
+    if (this.opts.loadBootFiles && opts.runLoader !== false) {
       const r = await this.loadBootFiles(inst);
       if (r.code !== 0) throw new Error(`the boot loader exited ${r.code ?? r.signal} in ${inst.id} after ${r.ms} ms:\n${r.stderr}${r.stdout}`);
     }
@@ -388,7 +397,7 @@ export class Lab {
         await runOk(['ip', '-n', inst.ns, 'link', 'set', 'dev', eni.park, 'name', `ens${5 + a.deviceIndex}`]);
       }
     }
-    inst.imds = await this.startServer(inst.ns, ['python3', join(FAKE_DIR, 'imds.py'), this.dir, inst.id], `imds-${inst.seq}`);
+    inst.imds = await this.startServer(inst.ns, [python3(), join(FAKE_DIR, 'imds.py'), this.dir, inst.id], `imds-${inst.seq}`);
   }
 
   /** Takes the instance's attached ENIs back to the park and deletes its namespace. */
@@ -417,7 +426,7 @@ export class Lab {
       await this.patchState({ instances: { [inst.id]: { live: false, state: 'terminated', terminatedAt: Date.now() / 1000 } } });
       await this.moto.terminate(inst.id, this.motoGroup);
     } else {
-      await runOk(['python3', join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
+      await runOk([python3(), join(FAKE_DIR, 'ec2api.py'), 'terminate', this.dir, inst.id]);
     }
     await this.powerOff(inst);
     this.namespaces.delete(inst.ns);
@@ -504,5 +513,5 @@ export class Lab {
 }
 
 function netprobe(): string[] {
-  return ['python3', join(FAKE_DIR, 'netprobe.py')];
+  return [python3(), join(FAKE_DIR, 'netprobe.py')];
 }

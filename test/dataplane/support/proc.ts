@@ -75,6 +75,22 @@ export function background(argv: readonly string[]): { child: ChildProcess; outp
   return { child, output: () => out };
 }
 
+let python: string | undefined;
+
+/**
+ * The python3 first on PATH as its real executable, asked once per process: a version
+ * manager's shim (pyenv's is a shell script that forks a dozen more) costs half a second of
+ * CPU a start, and a lab starts a Python process for every fake server and probe.
+ */
+export function python3(): string {
+  if (python) return python;
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 60_000 });
+  const path = r.stdout?.trim();
+  if (r.status !== 0 || !path) throw new Error(`python3 on PATH did not name its executable (exit ${r.status ?? r.error?.message}): ${r.stderr ?? ''}`);
+  python = path;
+  return python;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Fails loudly (not a skip) when a tool the data-plane tier needs is missing. */

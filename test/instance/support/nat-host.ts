@@ -58,7 +58,9 @@ function put(container: Container, path: string, content: string | Buffer, mode 
 export async function launchNatHost(
   lab: Lab, root: string, confOverrides: Record<string, string> = {}, beforeBoot?: (os: Container) => void,
 ): Promise<NatHost> {
-  const inst = await lab.launch({}, { loadBootFiles: false });
+  // cloud-init runs the loader, so the lab must serve the boot files.
+  if (lab.opts.bundle.s3 && !lab.opts.loadBootFiles) throw new Error('an instance-tier lab whose boot files are in S3 needs loadBootFiles: true');
+  const inst = await lab.launch({}, { runLoader: false });
   const readOnlyBinds = lab.opts.bundle.s3 ? [(await realAwsCli()).prefix] : [];
   const os = new Container({ name: `nat${inst.seq}`, root, dir: join(lab.dir, `disk-${inst.seq}`), netns: inst.ns, binds: [lab.dir], readOnlyBinds });
   await os.prepare();
