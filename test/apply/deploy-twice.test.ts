@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT } from '../helpers/synth';
 import { assertTerraformAvailable, terraformEnv } from '../terraform/terraform';
-import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, neutralizeBucketPolicies, plan, removeScratch, scratchDir, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
+import { apply, destroy, expectedGaps, expectNothingLeft, explain, groupSubnets, init, inventory, neutralizeBucketPolicies, plan, removeScratch, scratchDir, showPlan, startApplyMoto, stateOf, tf, writeMotoOverride } from './support/apply';
 
 const run = promisify(execFile);
 
@@ -56,7 +56,7 @@ describe('cdktf deploy, twice, against moto', () => {
     // No init: the second deploy runs on what the first left.
     const eip = (await tf(stackDir, ['output', '-raw', 'shared-eip'])).stdout.trim();
     expect(eip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    const second = await plan(stackDir, 'second-deploy');
+    const second = await showPlan(stackDir, await plan(stackDir, 'second-deploy'));
     const { explained, unexplained } = explain(second);
     expect(unexplained).toEqual([]);
     const byKey = (a: { address: string; gap: string }, b: { address: string; gap: string }) => `${a.address} ${a.gap}`.localeCompare(`${b.address} ${b.gap}`);

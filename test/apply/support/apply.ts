@@ -102,15 +102,16 @@ export async function apply(dir: string, planFile?: string): Promise<void> {
   await tf(dir, ['apply', '-input=false', '-auto-approve', '-parallelism=20', ...(planFile ? [planFile] : [])]);
 }
 
+/** Destroys what the state holds, as last applied: no refresh, the state was just written and moto is asked afterwards. */
 export async function destroy(dir: string): Promise<void> {
-  await tf(dir, ['destroy', '-input=false', '-auto-approve', '-parallelism=20']);
+  await tf(dir, ['destroy', '-input=false', '-auto-approve', '-parallelism=20', '-refresh=false']);
 }
 
 export interface Change {
   readonly address: string;
   readonly type: string;
   readonly actions: string[];
-  /** Top-level attributes whose value changes or becomes unknown (updates only). */
+  /** Top-level attributes whose value changes or becomes unknown (updates; from showPlan() only). */
   readonly attributes: string[];
 }
 
@@ -122,18 +123,36 @@ export interface Plan {
   readonly file: string;
 }
 
-interface ResourceChangeJson {
-  address: string;
-  type: string;
-  mode: string;
-  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown: Record<string, unknown> | null };
-}
+/** `terraform plan`'s actions in its JSON output, as `show -json` spells them. */
+const ACTIONS: Record<string, string[]> = {
+  create: ['create'], read: ['read'], update: ['update'], delete: ['delete'], replace: ['delete', 'create'], remove: ['forget'],
+};
 
-/** Saves a plan and reads it back: what Terraform would do, attribute by attribute. */
+/**
+ * Saves a plan and reads what it would do to each resource from plan's own JSON output: the
+ * actions, without the attributes (showPlan() reads those, at the cost of another provider start).
+ */
 export async function plan(dir: string, name: string): Promise<Plan> {
   const file = `${name}.tfplan`;
-  const { code } = await tf(dir, ['plan', '-input=false', '-detailed-exitcode', '-parallelism=20', `-out=${file}`], [0, 2]);
-  const show = JSON.parse((await tf(dir, ['show', '-json', file])).stdout) as { resource_changes?: ResourceChangeJson[] };
+  const { code, stdout } = await tf(dir, ['plan', '-input=false', '-detailed-exitcode', '-parallelism=20', `-out=${file}`, '-json'], [0, 2]);
+  const changes = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as UiMessage)
+    .filter((m) => m.type === 'planned_change' && !['noop', 'move', 'import'].includes(m.change!.action))
+    .map((m): Change => {
+      const actions = ACTIONS[m.change!.action];
+      if (!actions) throw new Error(`${m.change!.resource.addr}: plan action ${m.change!.action} not understood`);
+      return { address: m.change!.resource.addr, type: m.change!.resource.resource_type, actions, attributes: [] };
+    });
+  return { exitCode: code, changes, file };
+}
+
+interface UiMessage {
+  type: string;
+  change?: { action: string; resource: { addr: string; resource_type: string } };
+}
+
+/** A saved plan read back with `terraform show -json`: what it would do, attribute by attribute. */
+export async function showPlan(dir: string, p: Plan): Promise<Plan> {
+  const show = JSON.parse((await tf(dir, ['show', '-json', p.file])).stdout) as { resource_changes?: ResourceChangeJson[] };
   const changes = (show.resource_changes ?? [])
     .filter((rc) => !rc.change.actions.every((a) => a === 'no-op'))
     .map((rc) => {
@@ -146,7 +165,14 @@ export async function plan(dir: string, name: string): Promise<Plan> {
         : [];
       return { address: rc.address, type: rc.type, actions: rc.change.actions, attributes };
     });
-  return { exitCode: code, changes, file };
+  return { ...p, changes };
+}
+
+interface ResourceChangeJson {
+  address: string;
+  type: string;
+  mode: string;
+  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown: Record<string, unknown> | null };
 }
 
 function hasTrue(value: unknown): boolean {
@@ -173,10 +199,27 @@ export function explain(p: Plan): { explained: { address: string; gap: string }[
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
-/** The managed resources of a root's state, modules included: read once after each apply. */
+/**
+ * The managed resources of a root's state, modules included, with their addresses as Terraform
+ * writes them: from `terraform state pull` (no provider to start), read once after each apply.
+ */
 export async function stateOf(dir: string): Promise<StateResource[]> {
-  const state = JSON.parse((await tf(dir, ['show', '-json'])).stdout) as { values?: { root_module: StateModule } };
-  return state.values ? stateResources(state.values.root_module) : [];
+  const state = JSON.parse((await tf(dir, ['state', 'pull'])).stdout || '{}') as { version?: number; resources?: StateJson[] };
+  if (state.resources === undefined) return [];
+  if (state.version !== 4) throw new Error(`${dir}: state format version ${state.version}, not 4`);
+  return state.resources.filter((r) => r.mode === 'managed').flatMap((r) => r.instances.map((i): StateResource => ({
+    address: `${r.module ? `${r.module}.` : ''}${r.type}.${r.name}${i.index_key === undefined ? '' : `[${JSON.stringify(i.index_key)}]`}`,
+    type: r.type,
+    values: i.attributes,
+  })));
+}
+
+interface StateJson {
+  module?: string;
+  mode: string;
+  type: string;
+  name: string;
+  instances: { index_key?: number | string; attributes: Record<string, unknown> }[];
 }
 
 /** The gaps a root's state must show, one per resource of each gap's type: what the re-plan has to report, no more, no less. */
@@ -188,15 +231,6 @@ export interface StateResource {
   readonly address: string;
   readonly type: string;
   readonly values: Record<string, unknown>;
-}
-
-interface StateModule {
-  resources?: (StateResource & { mode: string })[];
-  child_modules?: StateModule[];
-}
-
-function stateResources(m: StateModule): StateResource[] {
-  return [...(m.resources ?? []).filter((r) => r.mode === 'managed'), ...(m.child_modules ?? []).flatMap(stateResources)];
 }
 
 /** Addresses of EIPs and ENIs a plan would delete or replace: a user change must leave them be. */
@@ -329,7 +363,7 @@ export interface Lifecycle {
 const byAddress = (a: { address: string; gap: string }, b: { address: string; gap: string }) => `${a.address} ${a.gap}`.localeCompare(`${b.address} ${b.gap}`);
 
 async function replanned(dir: string, name: string, resources: readonly StateResource[]) {
-  const p = await plan(dir, name);
+  const p = await showPlan(dir, await plan(dir, name));
   const { explained, unexplained } = explain(p);
   return { explained: explained.sort(byAddress), unexplained, expected: expectedGaps(resources).sort(byAddress), exitCode: p.exitCode };
 }
@@ -375,7 +409,9 @@ export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycl
   const changed = await plan(dir, 'change');
   const change = { changes: changed.changes, replaced: replacedAddresses(changed) };
   await apply(dir, changed.file);
-  const replanAfterChange = (await plan(dir, 'replan-after-change')).changes;
+  const afterChange = await plan(dir, 'replan-after-change');
+  // Attribute by attribute only when something would change, for the failure to name it.
+  const replanAfterChange = afterChange.exitCode === 0 ? afterChange.changes : (await showPlan(dir, afterChange)).changes;
   await destroy(dir);
   const after = await inventory(moto, c.regions);
   removeScratch(dir);
