@@ -447,8 +447,9 @@ export function expectNothingLeft(name: string, before: readonly string[], after
 }
 
 /**
- * Roots run side by side, each against a moto of its own: most of an apply is the provider
- * waiting on its pollers, not CPU. At most `ROOTS_AT_ONCE` per test file.
+ * Roots run side by side, each against a moto of its own, so one root's pollers wait while
+ * another's provider works: alone on 2 cores the tier keeps both busy (1.96 of 2), most of it
+ * the aws provider starting and planning. At most `ROOTS_AT_ONCE` per test file.
  */
 const ROOTS_AT_ONCE = 3;
 /** A root's bound: 15 minutes of its own, after the roots ahead of it in its file (jest's clock starts while it waits for a slot). */
