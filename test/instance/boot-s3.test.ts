@@ -13,7 +13,7 @@ import { HUB_CIDR, NAT_ID, PORT_FORWARD, SPOKES, USER_FILES, exampleS3Stack } fr
 import { expectEgressViaEip, expectNoConnection, seenIp } from '../dataplane/support/expect-net';
 import { EIP, INTERNET, Lab, type VpcRef } from '../dataplane/support/lab';
 import { requireTools } from '../dataplane/support/proc';
-import { instanceRoot, launchNatHost, reboot, settle, type NatHost } from './support/nat-host';
+import { instanceRoot, launchNatHost, natHostLab, reboot, settle, type NatHost } from './support/nat-host';
 import { needs, once } from './support/nat-state';
 
 jest.setTimeout(300_000);
@@ -36,8 +36,8 @@ beforeAll(async () => {
     if (!entry) throw new Error(`nat.conf SPOKES="${bundle.conf.SPOKES}" has no ${s.cidr}`);
     return [s.name, Number(entry.split('=')[0]) as VpcRef];
   }));
-  lab = await Lab.create({
-    name: 'is3', bundle, loadBootFiles: true, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
+  lab = await natHostLab({
+    name: 'is3', bundle, natVpcCidr: HUB_CIDR, ipv6Only: true, ipv4DefaultRoute: true,
     hosts: SPOKES.map((s) => ({ vpc: spokeIdx[s.name], ip: s.host })),
   });
   s3LogBefore = lab.s3!.output();

@@ -7,7 +7,7 @@ import { expectEgressViaEip } from '../dataplane/support/expect-net';
 import { INTERNET, Lab, PORTS } from '../dataplane/support/lab';
 import { requireTools } from '../dataplane/support/proc';
 import { conntrackStats, holdConnections } from './support/conntrack';
-import { instanceRoot, journal, launchNatHost, settle, type NatHost } from './support/nat-host';
+import { instanceRoot, journal, launchNatHost, natHostLab, settle, type NatHost } from './support/nat-host';
 
 jest.setTimeout(300_000);
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'conntrack', 'systemd-nspawn', 'nsenter', 'debootstrap');
   const root = await instanceRoot();
   const bundle = await bundleFromSpec(SPEC, 'ct', 'ct-nat');
-  lab = await Lab.create({ name: 'ct', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
+  lab = await natHostLab({ name: 'ct', bundle, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
   nat = await launchNatHost(lab, root);
   expect(await settle(nat)).toEqual({ active: 'active', result: 'success', cloudInit: 'status: done' });
 });

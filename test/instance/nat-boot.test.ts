@@ -6,7 +6,7 @@ import { bundleFromSpec, removeBundles } from '../dataplane/support/boot-bundle'
 import { expectEgressViaEip } from '../dataplane/support/expect-net';
 import { Lab } from '../dataplane/support/lab';
 import { requireTools } from '../dataplane/support/proc';
-import { instanceRoot, journal, launchNatHost, reboot, settle, type NatHost } from './support/nat-host';
+import { instanceRoot, journal, launchNatHost, natHostLab, reboot, settle, type NatHost } from './support/nat-host';
 import { mtus, needs, once } from './support/nat-state';
 
 jest.setTimeout(300_000);
@@ -36,8 +36,8 @@ beforeAll(async () => {
   root = await instanceRoot();
   const bundle = await bundleFromSpec(SPEC, 'inst', 'inst-nat');
   spokeIdx = Number(bundle.conf.SPOKES.split('=')[0]);
-  lab = await Lab.create({
-    name: 'inst', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16',
+  lab = await natHostLab({
+    name: 'inst', bundle, natVpcCidr: '10.0.0.0/16',
     hosts: [{ vpc: 'hub', ip: HUB_HOST }, { vpc: spokeIdx, ip: SPOKE_HOST }],
   });
   nat = await launchNatHost(lab, root);

@@ -5,7 +5,7 @@ import { bundleFromSpec, removeBundles } from '../dataplane/support/boot-bundle'
 import { expectEgressViaEip } from '../dataplane/support/expect-net';
 import { Lab } from '../dataplane/support/lab';
 import { requireTools } from '../dataplane/support/proc';
-import { instanceRoot, journal, launchNatHost, settle, settleOk, withoutNft, type NatHost } from './support/nat-host';
+import { instanceRoot, journal, launchNatHost, natHostLab, settle, settleOk, withoutNft, type NatHost } from './support/nat-host';
 
 jest.setTimeout(300_000);
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'systemd-nspawn', 'nsenter', 'debootstrap');
   root = await instanceRoot();
   const bundle = await bundleFromSpec(SPEC, 'pkg', 'pkg-nat');
-  lab = await Lab.create({ name: 'pkg', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
+  lab = await natHostLab({ name: 'pkg', bundle, natVpcCidr: '10.0.0.0/16', hosts: [{ vpc: 'hub', ip: HOST }] });
 });
 
 afterAll(async () => {

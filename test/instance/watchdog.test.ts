@@ -6,7 +6,7 @@ import { bundleFromSpec, removeBundles } from '../dataplane/support/boot-bundle'
 import { expectEgressViaEip } from '../dataplane/support/expect-net';
 import { INTERNET, Lab } from '../dataplane/support/lab';
 import { requireTools, sleep } from '../dataplane/support/proc';
-import { instanceRoot, launchNatHost, settle, type NatHost } from './support/nat-host';
+import { instanceRoot, launchNatHost, natHostLab, settle, type NatHost } from './support/nat-host';
 
 jest.setTimeout(600_000);
 
@@ -38,8 +38,8 @@ beforeAll(async () => {
   const root = await instanceRoot();
   const bundle = await bundleFromSpec(SPEC, 'instwd', 'instwd-nat');
   spokeIdx = Number(bundle.conf.SPOKES.split('=')[0]);
-  lab = await Lab.create({
-    name: 'instwd', bundle, loadBootFiles: true, natVpcCidr: '10.0.0.0/16',
+  lab = await natHostLab({
+    name: 'instwd', bundle, natVpcCidr: '10.0.0.0/16',
     hosts: [{ vpc: 'hub', ip: HUB_HOST }, { vpc: spokeIdx, ip: SPOKE_HOST }],
   });
   nat = await launchNatHost(lab, root);

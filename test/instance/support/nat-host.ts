@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CloudConfig } from '../../dataplane/support/boot-bundle';
 import { CONF_PATH } from '../../dataplane/support/boot-bundle';
-import type { Instance, Lab } from '../../dataplane/support/lab';
+import { Lab, type Instance, type LabOptions } from '../../dataplane/support/lab';
 import { realAwsCli } from '../../dataplane/support/boot-s3';
 import { runOk } from '../../dataplane/support/proc';
 import { Container } from './container';
@@ -48,8 +48,13 @@ function put(container: Container, path: string, content: string | Buffer, mode 
   chmodSync(p, mode);
 }
 
+/** A lab for NAT hosts: cloud-init runs the user data's loader, so the lab serves the boot files (loadBootFiles). */
+export function natHostLab(opts: Omit<LabOptions, 'loadBootFiles'>): Promise<Lab> {
+  return Lab.create({ ...opts, loadBootFiles: opts.bundle.s3 !== undefined });
+}
+
 /**
- * Launches a lab instance and boots its operating system in the instance's namespace:
+ * Launches a lab instance (of natHostLab()) and boots its operating system in the instance's namespace:
  * NoCloud seed (the synthesized user data), the ec2-net-utils stand-in, and the lab's
  * fake `aws` CLI on PATH (the lab directory is bound in at the same path). With the boot
  * files in S3, the real AWS CLI's tree is bound in read-only too: cloud-init runs the
@@ -58,8 +63,6 @@ function put(container: Container, path: string, content: string | Buffer, mode 
 export async function launchNatHost(
   lab: Lab, root: string, confOverrides: Record<string, string> = {}, beforeBoot?: (os: Container) => void,
 ): Promise<NatHost> {
-  // cloud-init runs the loader, so the lab must serve the boot files.
-  if (lab.opts.bundle.s3 && !lab.opts.loadBootFiles) throw new Error('an instance-tier lab whose boot files are in S3 needs loadBootFiles: true');
   const inst = await lab.launch({}, { runLoader: false });
   const readOnlyBinds = lab.opts.bundle.s3 ? [(await realAwsCli()).prefix] : [];
   const os = new Container({ name: `nat${inst.seq}`, root, dir: join(lab.dir, `disk-${inst.seq}`), netns: inst.ns, binds: [lab.dir], readOnlyBinds });
