@@ -91,7 +91,7 @@ describe('a CDKTF app using the package', () => {
     cpSync(join(nodeOut, 'stacks', STACK), dir, { recursive: true });
     // The offline plugin directory holds the aws provider 5.100; the app's provider package pins a 6.x.
     writeFileSync(join(dir, 'zz_offline_provider_override.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '>= 5.100.0' } } } }));
-    const plan: PlanResult = await terraformPlan(dir);
+    const plan: PlanResult = await terraformPlan(dir, { validate: true });
     expect(plan.validateOutput).toMatch(/Success! The configuration is valid/);
     const planned = plannedResources(plan.show.planned_values.root_module);
     const count = (type: string) => planned.filter((r) => r.type === type).length;

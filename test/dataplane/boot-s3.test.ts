@@ -28,7 +28,7 @@ let s3LogBefore = '';
 
 beforeAll(async () => {
   requireTools('ip', 'nft', 'python3', 'curl', 'aws', 'sha256sum');
-  bundle = await bundleFromStack(exampleS3Stack(), NAT_ID);
+  bundle = await bundleFromStack(exampleS3Stack(), NAT_ID, { loader: true });
   spokeIdx = Object.fromEntries(SPOKES.map((s) => {
     const entry = bundle.conf.SPOKES.split(' ').find((e) => e.endsWith(`=${s.cidr}`));
     if (!entry) throw new Error(`nat.conf SPOKES="${bundle.conf.SPOKES}" has no ${s.cidr}`);

@@ -52,7 +52,7 @@ function planOf(name: string): Promise<PlanResult> {
       const dir = scratchCopy(name);
       planDirs.set(name, dir);
       if (usesCloud(dir)) writeFileSync(join(dir, 'zz_local_backend_override.tf.json'), JSON.stringify(LOCAL_BACKEND_OVERRIDE));
-      return terraformPlan(dir);
+      return terraformPlan(dir, { validate: true });
     });
     plans.set(name, plan);
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
-import { LOADER_PATH, MANIFEST_PATH, loadOnHost, parseManifest, planBootStack, stopBundleMoto, type BootObject, type Manifest } from './boot-s3';
+import { LOADER_PATH, MANIFEST_PATH, loadOnHost, parseManifest, planBootStack, sha256, stopBundleMoto, type BootObject, type Manifest } from './boot-s3';
 import { runOk } from './proc';
 
 export const REPO = resolve(__dirname, '../../..');
@@ -29,10 +29,21 @@ export interface BootBundle {
 /** A bundle whose boot files came from S3: user data carries the loader and manifest only. */
 export interface S3Boot {
   readonly manifest: Manifest;
-  /** The stack's boot objects (key and bytes), as uploaded to the emulator. */
+  /** The stack's boot objects (key and bytes), as the plan has them. */
   readonly objects: readonly BootObject[];
-  /** The loader's output when it installed the files under `root`. */
-  readonly loadLog: string;
+  /** The loader's output, when the loader installed the files under `root` (BundleOptions.loader). */
+  readonly loadLog?: string;
+}
+
+export interface BundleOptions {
+  /**
+   * With the boot files in S3: the bundle's own loader installs them under the root, run on the
+   * host against the emulator (one real AWS CLI start per file), for a test whose subject is the
+   * loader. Otherwise each file is written from the planned object its manifest line pins, the
+   * digest checked, with the line's mode: the bytes the loader installs (boot-loader.test.ts and
+   * boot-s3.test.ts prove it), without a CLI start.
+   */
+  readonly loader?: boolean;
 }
 
 export interface CloudConfig {
@@ -141,20 +152,39 @@ function bundleOf(userData: string, cc: CloudConfig, root: string, s3?: S3Boot):
 }
 
 /**
- * writeBundle() for any user data: with a boot manifest, the stack's boot objects are put in
- * the AWS API emulator (on loopback) under the bucket the manifest names, and the loader
- * from the user data installs the files under the bundle's root, each checked against its
- * pinned digest; a loader that fails fails the bundle.
+ * writeBundle() for any user data: with a boot manifest, the files it pins are installed under
+ * the bundle's root from the stack's boot objects, each checked against its digest; with
+ * `loader`, by the loader from the user data, from the AWS API emulator (on loopback) where
+ * the objects are put under the bucket the manifest names. A loader that fails fails the bundle.
  */
-export async function loadBundle(userData: string, dir: string, objects: readonly BootObject[]): Promise<BootBundle> {
+export async function loadBundle(userData: string, dir: string, objects: readonly BootObject[], opts: BundleOptions = {}): Promise<BootBundle> {
   const cc = decodeUserData(userData);
   const root = writeFiles(cc, dir);
   if (!existsSync(join(root, MANIFEST_PATH))) return bundleOf(userData, cc, root);
   if (!existsSync(join(root, LOADER_PATH))) throw new Error(`user data has a boot manifest but no loader at ${LOADER_PATH}`);
   const manifest = parseManifest(readFileSync(join(root, MANIFEST_PATH), 'utf8'));
+  if (!opts.loader) {
+    installPinned(root, manifest, objects);
+    return bundleOf(userData, cc, root, { manifest, objects });
+  }
   const r = await loadOnHost(root, join(dir, `s3-${manifest.bucket}`), objects);
   if (r.code !== 0) throw new Error(`the loader exited ${r.code ?? r.signal} after ${r.ms} ms:\n${r.stderr}${r.stdout}`);
   return bundleOf(userData, cc, root, { manifest, objects, loadLog: r.stderr });
+}
+
+/** Each file the manifest pins, from the object under its key (boot/SHA256/NAME), its digest checked, at its destination under `root` with its mode. */
+function installPinned(root: string, manifest: Manifest, objects: readonly BootObject[]): void {
+  const byKey = new Map(objects.map((o) => [o.key, o.content]));
+  for (const f of manifest.files) {
+    const key = `boot/${f.digest}/${f.name}`;
+    const content = byKey.get(key);
+    if (!content) throw new Error(`the manifest pins ${f.name} at ${key}, but the stack uploads no such object`);
+    if (sha256(content) !== f.digest) throw new Error(`${key}: SHA-256 ${sha256(content)}, the manifest pins ${f.digest}`);
+    const path = join(root, f.dest);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    chmodSync(path, parseInt(f.mode, 8));
+  }
 }
 
 /**
@@ -167,7 +197,7 @@ export async function bundlesFromTfJson(tfJsonPath: string, dir: string): Promis
   return bundlesFromStack(JSON.parse(readFileSync(tfJsonPath, 'utf8')) as Record<string, any>, dir);
 }
 
-export async function bundlesFromStack(tf: Record<string, any>, dir: string): Promise<Map<string, BootBundle>> {
+export async function bundlesFromStack(tf: Record<string, any>, dir: string, opts: BundleOptions = {}): Promise<Map<string, BootBundle>> {
   const templates = Object.values((tf.resource?.aws_launch_template ?? {}) as Record<string, { user_data?: string }>);
   const plain = (u: string): boolean => /^[A-Za-z0-9+/=]+$/.test(u);
   let userData = templates.map((lt) => lt.user_data).filter((u): u is string => !!u);
@@ -175,7 +205,7 @@ export async function bundlesFromStack(tf: Record<string, any>, dir: string): Pr
   if (userData.some((u) => !plain(u))) ({ userData, objects } = await planBootStack(tf, join(dir, 'plan')));
   const bundles = new Map<string, BootBundle>();
   for (const u of userData) {
-    const b = await loadBundle(u, dir, objects);
+    const b = await loadBundle(u, dir, objects, opts);
     bundles.set(b.natId, b);
   }
   return bundles;
@@ -218,10 +248,10 @@ export async function bundleFromUserData(userData: string, natId: string, object
  * The bundle of a stack synthesized in the test (cdk.tf.json, parsed), for the NAT named
  * `natId`; its files live until removeBundles().
  */
-export async function bundleFromStack(tf: Record<string, any>, natId: string): Promise<BootBundle> {
+export async function bundleFromStack(tf: Record<string, any>, natId: string, opts: BundleOptions = {}): Promise<BootBundle> {
   const dir = mkdtempSync(join(tmpdir(), `egdp-${process.pid}-bundle-`));
   workDirs.push(dir);
-  const bundles = await bundlesFromStack(tf, dir);
+  const bundles = await bundlesFromStack(tf, dir, opts);
   const b = bundles.get(natId);
   if (!b) throw new Error(`no launch template with NAT_ID=${natId}; found ${[...bundles.keys()].join(', ') || 'none'}`);
   return b;
