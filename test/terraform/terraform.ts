@@ -107,6 +107,30 @@ export async function terraformPlan(dir: string, options: { backend?: boolean; v
 }
 
 /**
+ * The value of `expression` in the plan of `dir` (init as terraformPlan() does, then
+ * `terraform console -plan`): what a plan and `show -json` of it would give for those
+ * attributes, in one command, so one load of the aws provider's schema less. The value goes
+ * through jsonencode and base64encode, so the console prints it as one plain string; the
+ * expression is given on one line (line breaks become spaces: none may be inside a string).
+ */
+export async function terraformPlanValue(dir: string, expression: string, options: { backend?: boolean } = {}): Promise<unknown> {
+  writeFileSync(join(dir, 'zz_mock_provider_override.tf.json'), JSON.stringify(MOCK_PROVIDER_OVERRIDE));
+  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`, `-backend=${options.backend ?? true}`]);
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = execFile('terraform', ['console', '-plan', '-no-color'], {
+      cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024, timeout: 300_000, killSignal: 'SIGKILL',
+    }, (err, stdout, stderr) => (err ? reject(new Error(`terraform console -plan failed in ${dir}:\n${stderr || stdout || err.message}`)) : resolve(stdout)));
+    // The console reads one expression per line.
+    child.stdin?.end(`base64encode(jsonencode(${expression.replace(/\s*\n\s*/g, ' ')}))\n`);
+  });
+  const printed = out.trim();
+  if (printed === '(known after apply)') throw new Error(`${dir}: ${expression.slice(0, 200)} is not known at plan time`);
+  const quoted = /^"([A-Za-z0-9+/=]*)"$/.exec(printed);
+  if (!quoted) throw new Error(`terraform console -plan in ${dir} printed no base64 string: ${printed.slice(0, 200)}`);
+  return JSON.parse(Buffer.from(quoted[1], 'base64').toString('utf8'));
+}
+
+/**
  * The name a boot bucket is given in a plan in place of the one S3 makes from its
  * `bucket_prefix` at apply: the manifest names the bucket, so with it the user data is known
  * at plan time and can be read back.

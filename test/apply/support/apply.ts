@@ -377,7 +377,9 @@ export interface Lifecycle {
 const byAddress = (a: { address: string; gap: string }, b: { address: string; gap: string }) => `${a.address} ${a.gap}`.localeCompare(`${b.address} ${b.gap}`);
 
 async function replanned(dir: string, name: string, resources: readonly StateResource[]) {
-  const p = await showPlan(dir, await plan(dir, name));
+  const planned = await plan(dir, name);
+  // Attributes are read only where there are changes to explain ("No changes": nothing to read).
+  const p = planned.exitCode === 0 ? planned : await showPlan(dir, planned);
   const { explained, unexplained } = explain(p);
   return { explained: explained.sort(byAddress), unexplained, expected: expectedGaps(resources).sort(byAddress), exitCode: p.exitCode };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { startMoto, type MotoServer } from '../../moto/moto-server';
-import { assertTerraformAvailable, plannedResources, terraformPlan } from '../../terraform/terraform';
+import { assertTerraformAvailable, terraformPlanValue } from '../../terraform/terraform';
 import { run, runOk, type RunResult } from './proc';
 
 // The boot files of a NAT with bootFilesFrom 's3', as the tiers serve them: the stack's own
@@ -130,7 +130,8 @@ export interface PlannedBoot {
 /**
  * The user data Terraform renders for NATs whose manifest names their bucket: each bucket is
  * given a name (its bucket_prefix and `lab`, as AWS would complete the prefix) so the plan
- * knows it, then the stack is planned with the offline provider and mock credentials.
+ * knows it, then the stack is planned with the offline provider and mock credentials and the
+ * launch templates' user data and the objects' keys and contents read from the plan.
  */
 export async function planBootStack(tfJson: Record<string, any>, dir: string): Promise<PlannedBoot> {
   await assertTerraformAvailable();
@@ -144,15 +145,20 @@ export async function planBootStack(tfJson: Record<string, any>, dir: string): P
   if (tfJson.terraform?.backend !== undefined) delete tfJson.terraform.backend;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(tfJson));
-  const { show } = await terraformPlan(dir, { backend: false });
-  const resources = plannedResources(show.planned_values.root_module);
-  const userData = resources.filter((r) => r.type === 'aws_launch_template').map((r) => r.values.user_data);
-  if (userData.some((u) => typeof u !== 'string')) throw new Error('a launch template\'s user_data is not known at plan time');
-  const objects = resources.filter((r) => r.type === 'aws_s3_object').map((r): BootObject => {
-    if (typeof r.values.key !== 'string' || typeof r.values.content !== 'string') throw new Error(`${r.address}: key or content not known at plan time`);
-    return { key: r.values.key, content: Buffer.from(r.values.content, 'utf8') };
+  const instances = (type: string): string => {
+    const refs = Object.entries((tfJson.resource?.[type] ?? {}) as Record<string, { count?: unknown; for_each?: unknown }>)
+      .map(([name, r]) => (r.for_each !== undefined ? `values(${type}.${name})` : r.count !== undefined ? `${type}.${name}` : `[${type}.${name}]`));
+    return `flatten([${refs.join(', ')}])`;
+  };
+  const planned = await terraformPlanValue(dir, `{
+    user_data = [for t in ${instances('aws_launch_template')} : t.user_data if t.user_data != null],
+    objects   = [for o in ${instances('aws_s3_object')} : { key = o.key, content = o.content }],
+  }`, { backend: false }) as { user_data: string[]; objects: { key: string; content: string | null }[] };
+  const objects = planned.objects.map((o): BootObject => {
+    if (typeof o.content !== 'string') throw new Error(`the boot object ${o.key} has no content in the plan`);
+    return { key: o.key, content: Buffer.from(o.content, 'utf8') };
   });
-  return { userData: userData as string[], objects };
+  return { userData: planned.user_data, objects };
 }
 
 let moto: Promise<MotoServer> | undefined;
