@@ -141,7 +141,7 @@ export async function plan(dir: string, name: string): Promise<Plan> {
 /**
  * `terraform apply` as a user runs it (plan and apply in one command), and what it planned,
  * read from its JSON output as plan() reads a plan's: one command instead of a saved plan
- * and its apply, so one provider start less for the aws provider's schema and one walk less.
+ * and its apply, so the aws provider's schema is loaded once instead of twice.
  */
 export async function applyPlanned(dir: string): Promise<Change[]> {
   const { stdout } = await tf(dir, ['apply', '-input=false', '-auto-approve', '-parallelism=20', '-json']);
