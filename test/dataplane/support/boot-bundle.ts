@@ -180,6 +180,8 @@ function installPinned(root: string, manifest: Manifest, objects: readonly BootO
     const content = byKey.get(key);
     if (!content) throw new Error(`the manifest pins ${f.name} at ${key}, but the stack uploads no such object`);
     if (sha256(content) !== f.digest) throw new Error(`${key}: SHA-256 ${sha256(content)}, the manifest pins ${f.digest}`);
+    // As the loader refuses it: a destination must be an absolute path that stays under the root.
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.dest) || f.dest.includes('..')) throw new Error(`the manifest's destination for ${f.name} is not a plain absolute path: ${f.dest}`);
     const path = join(root, f.dest);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
