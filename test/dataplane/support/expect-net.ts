@@ -9,7 +9,13 @@ export async function sourcesSeen(lab: Lab, ns: string, token: string): Promise<
     lab.probe(ns, ['udp-whoami', INTERNET.host, String(PORTS.whoami)]),
     lab.probe(ns, ['icmp', INTERNET.host, '--token', token]),
   ]);
-  const line = lab.icmpLog().split('\n').find((l) => l.endsWith(` ${token}`));
+  // The echo's answer can arrive before the internet host's ICMP log has the line: wait for it, bounded.
+  const logged = () => lab.icmpLog().split('\n').find((l) => l.endsWith(` ${token}`));
+  let line = logged();
+  for (let i = 0; !line && icmp.ok && i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    line = logged();
+  }
   return { tcp, udp, icmp, icmpSource: line?.split(' ')[0] };
 }
 
