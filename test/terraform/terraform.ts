@@ -91,6 +91,12 @@ export function plannedResources(module: PlannedModule): PlannedResource[] {
   return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(plannedResources)];
 }
 
+/** The mock provider override written into `dir`, then init with the offline provider (and the local backend unless `backend` is false). */
+async function initMocked(dir: string, backend = true): Promise<void> {
+  writeFileSync(join(dir, 'zz_mock_provider_override.tf.json'), JSON.stringify(MOCK_PROVIDER_OVERRIDE));
+  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`, `-backend=${backend}`]);
+}
+
 /**
  * init (offline provider, local backend) and plan with mock credentials, in `dir` (a scratch
  * copy: the mock override file is written into it). The plan validates the configuration
@@ -98,8 +104,7 @@ export function plannedResources(module: PlannedModule): PlannedResource[] {
  * (each command loads the aws provider's schema anew: a few seconds of CPU).
  */
 export async function terraformPlan(dir: string, options: { backend?: boolean; validate?: boolean } = {}): Promise<PlanResult> {
-  writeFileSync(join(dir, 'zz_mock_provider_override.tf.json'), JSON.stringify(MOCK_PROVIDER_OVERRIDE));
-  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`, `-backend=${options.backend ?? true}`]);
+  await initMocked(dir, options.backend);
   const validateOutput = options.validate ? await terraform(dir, ['validate']) : undefined;
   await terraform(dir, ['plan', '-input=false', '-lock=false', '-refresh=false', '-out=plan.tfplan']);
   const show = JSON.parse(await terraform(dir, ['show', '-json', 'plan.tfplan'])) as TerraformPlanJson;
@@ -114,8 +119,7 @@ export async function terraformPlan(dir: string, options: { backend?: boolean; v
  * expression is given on one line (line breaks become spaces: none may be inside a string).
  */
 export async function terraformPlanValue(dir: string, expression: string, options: { backend?: boolean } = {}): Promise<unknown> {
-  writeFileSync(join(dir, 'zz_mock_provider_override.tf.json'), JSON.stringify(MOCK_PROVIDER_OVERRIDE));
-  await terraform(dir, ['init', '-input=false', `-plugin-dir=${PLUGIN_DIR}`, `-backend=${options.backend ?? true}`]);
+  await initMocked(dir, options.backend);
   const out = await new Promise<string>((resolve, reject) => {
     const child = execFile('terraform', ['console', '-plan', '-no-color'], {
       cwd: dir, env: terraformEnv(), maxBuffer: 256 * 1024 * 1024, timeout: 300_000, killSignal: 'SIGKILL',

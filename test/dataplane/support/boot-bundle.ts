@@ -118,13 +118,16 @@ export function writeBundle(userData: string, dir: string): BootBundle {
 function writeFiles(cc: CloudConfig, dir: string): string {
   const root = mkdtempSync(join(dir, 'root-'));
   const files = new Map(cc.write_files.map((f) => [f.path, writeFileContent(f)]));
-  for (const f of cc.write_files) {
-    const path = join(root, f.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, files.get(f.path)!);
-    chmodSync(path, parseInt(f.permissions ?? '0644', 8));
-  }
+  for (const f of cc.write_files) installAt(root, f.path, files.get(f.path)!, f.permissions ?? '0644');
   return root;
+}
+
+/** `content` at `path` under `root`, its directories made, with the octal `mode`. */
+function installAt(root: string, path: string, content: Buffer, mode: string): void {
+  const at = join(root, path);
+  mkdirSync(dirname(at), { recursive: true });
+  writeFileSync(at, content);
+  chmodSync(at, parseInt(mode, 8));
 }
 
 /** The bundle of files written (and, from S3, loaded) under `root`. */
@@ -182,10 +185,7 @@ function installPinned(root: string, manifest: Manifest, objects: readonly BootO
     if (sha256(content) !== f.digest) throw new Error(`${key}: SHA-256 ${sha256(content)}, the manifest pins ${f.digest}`);
     // As the loader refuses it: a destination must be an absolute path that stays under the root.
     if (!/^\/[A-Za-z0-9._/-]+$/.test(f.dest) || f.dest.includes('..')) throw new Error(`the manifest's destination for ${f.name} is not a plain absolute path: ${f.dest}`);
-    const path = join(root, f.dest);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-    chmodSync(path, parseInt(f.mode, 8));
+    installAt(root, f.dest, content, f.mode);
   }
 }
 

@@ -1,4 +1,5 @@
 import { EIP, INTERNET, PORTS, type Instance, type Lab } from './lab';
+import { sleep } from './proc';
 
 type Probe = Record<string, unknown>;
 
@@ -13,7 +14,7 @@ export async function sourcesSeen(lab: Lab, ns: string, token: string): Promise<
   const logged = () => lab.icmpLog().split('\n').find((l) => l.endsWith(` ${token}`));
   let line = logged();
   for (let i = 0; !line && icmp.ok && i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     line = logged();
   }
   return { tcp, udp, icmp, icmpSource: line?.split(' ')[0] };
