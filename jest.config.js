@@ -6,6 +6,8 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
   globalSetup: '<rootDir>/test/build-once.ts' };
 
 module.exports = {
+  // Files start by tier, the long apply roots first, the same with or without jest's cache (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['<rootDir>/test/terraform/', '<rootDir>/test/dataplane/', '<rootDir>/test/consumer/', '<rootDir>/test/instance/', '<rootDir>/test/apply/'] },
