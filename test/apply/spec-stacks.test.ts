@@ -1,16 +1,22 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_SPEC_FILE } from '../../lib/spec';
 import type { MotoServer } from '../moto/moto-server';
 import { ROOT, runSynthAsync } from '../helpers/synth';
-import { assertTerraformAvailable } from '../terraform/terraform';
+import { assertTerraformAvailable, terraformEnv } from '../terraform/terraform';
 import { destroy, expectProven, init, lifecycle, motoPython, removeScratch, rootTimeout, scratchDir, scratchRoot, tf, withMoto, writeMotoOverride, type RootCase } from './support/apply';
 import { NO_BLOCK_PUBLIC_ACCESS } from './support/gaps';
 
 // The stacks `npm run synth` writes, for the built-in example and every specs/*.yaml, applied
 // against moto: apply, a re-plan with nothing to do, a change users make often applied in
-// place (the EIP and the ENIs stay), and a destroy that leaves moto as it found it.
+// place (the EIP and the ENIs stay), and a destroy that leaves moto as it found it. The
+// built-in example is deployed as `cdktf deploy` does it, twice, with real state: its re-plan
+// is the second deploy's, after synthesizing again both ways and with no init.
+
+const exec = promisify(execFile);
 
 type Spec = Record<string, unknown> & { natInstances: Record<string, unknown>[] };
 
@@ -39,8 +45,38 @@ function withoutMotoGaps(spec: Spec): string[] {
   return taken;
 }
 
+/** How a spec root is made and deployed. */
+interface SpecRootOptions {
+  /** What the root expects to exist already, made in moto: the spec's text with moto's ids. */
+  readonly existing?: (moto: MotoServer, text: string) => Promise<string>;
+  /**
+   * The built-in example as `cdktf deploy` runs it, twice: the first synthesis is `npm run synth`
+   * with no spec; before the re-plan, `npm run synth` and `npx cdktf synth` write the stack
+   * again over the applied one, and the re-plan runs with no init on what the first left.
+   */
+  readonly deployTwice?: boolean;
+}
+
+/** `npm run synth` of the built-in example (no spec) into `outdir`, as the first step of `cdktf deploy`. */
+async function npmSynth(outdir: string): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...terraformEnv(), EGRESS_OUTDIR: outdir };
+  delete env.EGRESS_SPEC;
+  await exec('npm', ['run', '-s', 'synth'], { cwd: ROOT, env, timeout: 120_000 });
+}
+
+/** `npx cdktf synth` of the built-in example into `outdir`: what `cdktf deploy` runs before its plan. */
+async function cdktfSynth(outdir: string): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...terraformEnv(), CI: '1' };
+  delete env.EGRESS_SPEC;
+  delete env.EGRESS_OUTDIR;
+  await exec('npx', ['cdktf', 'synth', '--output', outdir], { cwd: ROOT, env, timeout: 180_000 });
+}
+
+/** What the second deploy found of the first, by root: its state file's resources and the NAT's output address. */
+const secondDeploys = new Map<string, { stateResources: number; eip: string }>();
+
 /** A spec root: synthesized into a scratch project, re-synthesized with the change (the stack directory keeps the override, as it keeps user files). */
-function specRoot(name: string, file: string, change: (spec: Spec) => void, existing?: (moto: MotoServer, text: string) => Promise<string>): RootCase {
+function specRoot(name: string, file: string, change: (spec: Spec) => void, opts: SpecRootOptions = {}): RootCase {
   let spec: Spec;
   let outdir: string;
   return {
@@ -48,11 +84,21 @@ function specRoot(name: string, file: string, change: (spec: Spec) => void, exis
     regions: [String(load(file).region)],
     async prepare(moto) {
       const text = readFileSync(file, 'utf8');
-      spec = parse(existing ? await existing(moto, text) : text) as Spec;
+      spec = parse(opts.existing ? await opts.existing(moto, text) : text) as Spec;
       withoutGaps.set(name, withoutMotoGaps(spec));
       outdir = join(scratchDir(name), 'cdktf.out');
-      return synth(spec, outdir);
+      if (!opts.deployTwice) return synth(spec, outdir);
+      await npmSynth(outdir);
+      return join(outdir, 'stacks', String(spec.project));
     },
+    redeploy: opts.deployTwice ? async (dir) => {
+      await npmSynth(outdir);
+      await cdktfSynth(outdir);
+      const statePath = join(outdir, '..', `terraform.${String(spec.project)}.tfstate`);
+      const state = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) as { resources: unknown[] } : { resources: [] };
+      const eip = (await tf(dir, ['output', '-raw', `${String(spec.natInstances[0].name)}-eip`], [0, 1])).stdout.trim();
+      secondDeploys.set(name, { stateResources: state.resources.length, eip });
+    } : undefined,
     async change() {
       change(spec);
       await synth(spec, outdir);
@@ -93,7 +139,7 @@ const CASES: RootCase[] = [
   // The built-in example: the NAT goes on a weekday schedule.
   specRoot('example', EXAMPLE_SPEC_FILE, (spec) => {
     spec.natInstances[0].schedule = { timeZone: 'Asia/Tokyo', on: '0 8 * * 1-5', off: '0 20 * * 1-5' };
-  }),
+  }, { deployTwice: true }),
   // A scheduled NAT switched off.
   specRoot('weekday-schedule', join(ROOT, 'specs', 'weekday-schedule.yaml'), (spec) => {
     spec.natInstances[0].enabled = false;
@@ -101,7 +147,7 @@ const CASES: RootCase[] = [
   // A dedicated egress ENI and a spoke in a VPC that exists already, switched off.
   specRoot('dedicated-with-existing-spoke', join(ROOT, 'specs', 'dedicated-with-existing-spoke.yaml'), (spec) => {
     spec.natInstances[0].enabled = false;
-  }, existingSpoke),
+  }, { existing: existingSpoke }),
 ];
 
 beforeAll(async () => assertTerraformAvailable(), 300_000);
@@ -116,6 +162,10 @@ describe('synthesized stacks against moto', () => {
     expectProven(name, await withMoto((moto) => lifecycle(moto, c)));
     // Only the scheduled spec runs in an account with Block Public Access, and only that is left out.
     expect([name, withoutGaps.get(name)]).toEqual([name, name === 'weekday-schedule' ? [`natInstances[0].blockPublicAccess: ${NO_BLOCK_PUBLIC_ACCESS.id}`] : []]);
+    // The second deploy of the built-in example found the first's state (its re-plan above is the second deploy's).
+    const second = secondDeploys.get(name);
+    expect([name, 'second deploy', second && { stateResources: second.stateResources > 40, eip: /^\d+\.\d+\.\d+\.\d+$/.test(second.eip) }])
+      .toEqual([name, 'second deploy', name === 'example' ? { stateResources: true, eip: true } : undefined]);
   }, rootTimeout(CASES.length + 1));
 
   it('GIVEN a Block Public Access exclusion WHEN applied against moto THEN moto still lacks it (the gap the weekday-schedule root leaves out)', () => withMoto(async (moto) => {

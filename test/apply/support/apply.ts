@@ -351,6 +351,8 @@ export interface RootCase {
   readonly regions: readonly string[];
   /** Makes the root's directory (a scratch copy; moto may be given what the root expects to exist). */
   prepare(moto: MotoServer): Promise<string>;
+  /** After the first apply, before its re-plan: what a second deploy does first (synthesize again, no init), say. */
+  redeploy?(dir: string): Promise<void>;
   /** The user's change, made to the root's copy. */
   change(dir: string): Promise<void> | void;
 }
@@ -410,7 +412,7 @@ export function ignoreGaps(dir: string, resources: readonly StateResource[]): vo
   }
 }
 
-/** apply, re-plan, change, apply the change, re-plan, destroy: one root against a moto of its own. */
+/** apply, (redeploy,) re-plan, change, apply the change, re-plan, destroy: one root against a moto of its own. */
 export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycle> {
   const dir = await c.prepare(moto);
   const before = await inventory(moto, c.regions);
@@ -419,6 +421,7 @@ export async function lifecycle(moto: MotoServer, c: RootCase): Promise<Lifecycl
   await init(dir);
   await apply(dir);
   const resources = await stateOf(dir);
+  await c.redeploy?.(dir);
   const replan = await replanned(dir, 'replan', resources);
   ignoreGaps(dir, resources);
   await c.change(dir);
@@ -479,9 +482,20 @@ export async function withMoto<T>(body: (moto: MotoServer) => Promise<T>): Promi
   try {
     moto = await startApplyMoto();
     return await body(moto);
+  } catch (e) {
+    // A root that failed on a call moto answered with 500 is read with moto's traceback beside it.
+    throw moto && e instanceof Error ? new Error(`${e.message}\n\nmoto at ${moto.url}:\n${motoFailures(moto.output())}`, { cause: e }) : e;
   } finally {
     await moto?.stop();
     running -= 1;
     waiting.shift()?.();
   }
+}
+
+/** What moto printed about its failures: the requests it answered with 5xx and its last traceback. */
+export function motoFailures(output: string): string {
+  const failed = output.split('\n').filter((line) => /" 5\d\d /.test(line)).slice(-10);
+  const at = output.lastIndexOf('Traceback (most recent call last)');
+  const traceback = at === -1 ? '(no traceback)' : output.slice(at, at + 4000);
+  return [`${failed.length === 0 ? 'no' : 'the last'} requests answered with 5xx${failed.length === 0 ? '' : ':'}`, ...failed, traceback].join('\n');
 }
