@@ -6,7 +6,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
   globalSetup: '<rootDir>/test/build-once.ts' };
 
 module.exports = {
-  // Files start by tier, each long apply file beside a tier that mostly waits, the same with or without jest's cache (test/sequencer.js).
+  // Files start by tier, the long apply roots first, the same with or without jest's cache (test/sequencer.js).
   testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'],
